@@ -20,6 +20,8 @@ export interface RawSchema {
   idNames: string[];
   /** Label column name as found in the header, or null when the data is unlabelled. */
   labelName: string | null;
+  /** Header columns read but not used (duplicates such as CIC-IDS2017 `Fwd Header Length.1`, extras not in `expectSchema`). */
+  ignoredNames?: string[];
 }
 
 export interface RawBatch {
@@ -84,6 +86,12 @@ export interface ReadOptions {
    * PGN_ERR_MODEL_SCHEMA naming the missing columns. Extra columns are ignored.
    */
   expectSchema?: RawSchema;
+  /** Largest accepted field in bytes (default 1 MiB); longer ones are PGN_ERR_FIELD_TOO_LONG (or skipped). */
+  maxFieldBytes?: number;
+  /** Largest accepted row in bytes (default max(1 MiB, maxFieldBytes)); bounds memory on a missing newline or quote. */
+  maxRowBytes?: number;
+  /** Read chunk size in bytes (default 1 MiB); tests use tiny values so rows straddle chunks. */
+  highWaterMark?: number;
 }
 
 export interface TabularReader {

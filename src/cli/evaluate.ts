@@ -1,0 +1,53 @@
+import { writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { PeregrineError } from '../core/errors.js';
+import { formatEvaluationText } from '../evaluation/text.js';
+import { renderHtmlReport } from '../evaluation/html.js';
+import { loadModel } from '../training/model-file.js';
+import { LoadedModel } from '../training/scorer.js';
+import { evaluateModel } from '../training/evaluate-job.js';
+import { asOnBadRow, describeReadStats, formatOption, info, onBadRowOption, progressBar } from './common.js';
+
+export function writeReport(path: string, html: string): void {
+  try {
+    writeFileSync(path, html);
+  } catch (e) {
+    throw new PeregrineError('PGN_ERR_IO', `cannot write report: ${(e as Error).message}`, { where: path, hint: 'check the folder exists and is writable' });
+  }
+}
+
+export function evaluateCommand(): Command {
+  return new Command('evaluate')
+    .description('score labelled data with a model and report precision/recall/F1, AUROC, AUPRC, per-class detection, speed')
+    .requiredOption('--model <file>', 'model written by `peregrine train`')
+    .requiredOption('--data <paths...>', 'labelled input files or folders')
+    .addOption(formatOption())
+    .option('--json', 'print one JSON object (documented in docs/evaluate-json.md) instead of text')
+    .option('--report <file>', 'write an HTML report with ROC/PR curves and score histograms')
+    .addOption(onBadRowOption())
+    .option('--quiet', 'no progress or notes on stderr')
+    .action(async (o: { model: string; data: string[]; format?: string; json?: boolean; report?: string; onBadRow: string; quiet?: boolean }) => {
+      const { model, sizeBytes } = loadModel(o.model);
+      const loaded = new LoadedModel(model);
+      if (model.input.labelName === null && !o.format) {
+        info(o.quiet, 'note: the model was trained on unlabelled data; evaluation needs a label column in the input');
+      }
+      const bar = progressBar('scoring', o.quiet);
+      const res = await evaluateModel(loaded, {
+        files: o.data,
+        onBadRow: asOnBadRow(o.onBadRow),
+        format: o.format,
+        modelFile: o.model,
+        modelSizeBytes: sizeBytes,
+        onProgress: (d, t) => bar.update(d, t),
+      }).finally(() => bar.stop());
+      for (const line of describeReadStats(res.stats)) info(o.quiet, `note: ${line}`);
+      const unseen = Object.entries(res.counters.unseenCategories);
+      if (unseen.length) info(o.quiet, `note: categories unseen in training (encoded as all-zero): ${unseen.map(([c, n]) => `${c}: ${n}`).join(', ')}`);
+      if (o.report) {
+        writeReport(o.report, renderHtmlReport(res.report, { title: `Peregrine evaluation: ${model.detector.type}` }));
+        info(o.quiet, `wrote ${o.report}`);
+      }
+      process.stdout.write(o.json ? JSON.stringify(res.report) + '\n' : formatEvaluationText(res.report) + '\n');
+    });
+}

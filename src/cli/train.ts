@@ -1,0 +1,123 @@
+import { Command, Option } from 'commander';
+import { PeregrineError } from '../core/errors.js';
+import { saveModel } from '../training/model-file.js';
+import { runTraining } from '../training/train.js';
+import { asOnBadRow, collectKeyValue, collectList, describeReadStats, formatOption, info, onBadRowOption, parseNumber, progressBar } from './common.js';
+
+export interface TrainCliOptions {
+  format?: string;
+  data: string[];
+  detector: string;
+  param?: Record<string, unknown>;
+  normalOnly?: boolean;
+  seed: number;
+  out: string;
+  scaler: string;
+  log1p?: boolean;
+  impute: string;
+  pca?: number;
+  keepConstant?: boolean;
+  threshold: string;
+  thresholdParam?: Record<string, unknown>;
+  calibration: number;
+  includePorts?: boolean;
+  labelColumn?: string;
+  idColumn?: string[];
+  benignLabel?: string[];
+  onBadRow: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+export function trainCommand(): Command {
+  return new Command('train')
+    .description('fit the feature pipeline, a detector and its threshold on data files; write one model file')
+    .addOption(formatOption().makeOptionMandatory())
+    .requiredOption('--data <paths...>', 'input files or folders (folders are read recursively)')
+    .requiredOption('--detector <name>', 'detector to train (see `peregrine detectors`)')
+    .option('--param <key=value>', 'detector parameter, repeatable (e.g. --param nEstimators=200)', collectKeyValue)
+    .option('--normal-only', 'fit on benign-labelled rows only (one-class training)')
+    .option('--seed <n>', 'seed for every random choice', parseNumber('--seed', { integer: true, min: 0 }), 0)
+    .requiredOption('--out <model>', 'model file to write')
+    .addOption(new Option('--scaler <kind>', 'feature scaler').choices(['standard', 'minmax', 'robust', 'none']).default('standard'))
+    .option('--log1p', 'apply signed log1p to numeric features before scaling')
+    .addOption(new Option('--impute <policy>', 'value for non-finite cells (NaN, Infinity, empty)').choices(['median', 'mean', 'zero']).default('median'))
+    .option('--pca <v>', 'PCA feature reduction: a variance target in (0,1) (e.g. 0.95) or a number of components', parseNumber('--pca', { min: 0 }))
+    .option('--keep-constant', 'keep columns that are constant in the training rows')
+    .option('--threshold <method>', 'threshold method: contamination, meanstd, pot, budget', 'contamination')
+    .option('--threshold-param <key=value>', 'threshold parameter, repeatable (e.g. contamination=0.02, k=3, alertsPerDay=10)', collectKeyValue)
+    .option('--calibration <fraction>', 'fraction of normal training rows held out to calibrate the threshold', parseNumber('--calibration', { min: 0, max: 0.9 }), 0.2)
+    .option('--include-ports', 'CICFlowMeter: use Src/Dst Port as features (identifiers by default)')
+    .option('--label-column <name>', 'csv: the label column (default "label"; "none" for unlabelled data)')
+    .option('--id-column <name>', 'csv: an identifier column never used as a feature, repeatable', collectList)
+    .option('--benign-label <value>', 'an extra label value meaning benign, repeatable', collectList)
+    .addOption(onBadRowOption())
+    .option('--json', 'print a JSON summary instead of text')
+    .option('--quiet', 'no progress or notes on stderr')
+    .action(async (o: TrainCliOptions) => {
+      const readBar = progressBar('reading', o.quiet);
+      const fitBar = progressBar('fitting', o.quiet);
+      if (o.pca !== undefined && o.pca <= 0) throw new PeregrineError('PGN_ERR_USAGE', '--pca must be > 0', { where: '--pca' });
+      const result = await runTraining({
+        format: o.format as string,
+        files: o.data,
+        detector: o.detector,
+        detectorParams: o.param,
+        normalOnly: Boolean(o.normalOnly),
+        seed: o.seed,
+        pipeline: {
+          scaler: o.scaler as 'standard',
+          log1p: Boolean(o.log1p),
+          impute: o.impute as 'median',
+          pca: o.pca ?? null,
+          dropConstant: !o.keepConstant,
+        },
+        threshold: { method: o.threshold, params: o.thresholdParam },
+        calibrationFraction: o.calibration,
+        onBadRow: asOnBadRow(o.onBadRow),
+        reader: { includePorts: Boolean(o.includePorts), labelColumn: o.labelColumn, idColumns: o.idColumn, benignLabels: o.benignLabel },
+        onReadProgress: (d, t) => readBar.update(d, t),
+        onFitProgress: (d, t) => fitBar.update(d, t),
+        command: ['peregrine', ...process.argv.slice(2)].join(' '),
+      }).finally(() => {
+        readBar.stop();
+        fitBar.stop();
+      });
+      const size = saveModel(o.out, result.model);
+      const m = result.model;
+      for (const line of [...describeReadStats(result.stats), ...result.notes]) info(o.quiet, `note: ${line}`);
+      const summary = {
+        model: o.out,
+        sizeBytes: size,
+        detector: m.detector.type,
+        features: m.features.names.length,
+        rowsRead: m.training.rowsRead,
+        rowsSkipped: m.training.rowsSkipped,
+        fitRows: m.training.fitRows,
+        calibrationRows: m.training.calibrationRows,
+        fitSeconds: round(result.fitSeconds),
+        readSeconds: round(result.readSeconds),
+        threshold: m.threshold,
+      };
+      if (o.json) {
+        process.stdout.write(JSON.stringify(summary) + '\n');
+        return;
+      }
+      process.stdout.write(
+        [
+          `trained ${m.detector.type} on ${m.training.fitRows} rows x ${m.features.names.length} features in ${round(result.fitSeconds)} s (read ${round(result.readSeconds)} s)`,
+          `threshold ${m.threshold.method}: ${fmt(m.threshold.value)} (calibrated on ${m.training.calibrationRows || m.training.fitRows} ${m.training.calibrationRows ? 'held-out' : 'training'} rows, alert rate ${(100 * m.threshold.trainingAlertRate).toFixed(2)} %)`,
+          `wrote ${o.out} (${(size / 1024).toFixed(1)} KiB)`,
+        ].join('\n') + '\n',
+      );
+    });
+}
+
+export function round(x: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+export function fmt(x: number): string {
+  return Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toFixed(6);
+}
