@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { jsonLines, machine, median, round, sampleRss } from './util.js';
+import { jsonLines, k8sSplit, machine, median, round, sampleRss } from './util.js';
 import { repoRoot } from '../src/testing/paths.js';
 import { detectors } from '../src/detectors/index.js';
 
@@ -48,23 +48,6 @@ function jsonLinesSafe(cmd: string, args: string[]): Row[] | null {
   } catch {
     return null;
   }
-}
-
-/** Splits the time-sorted k8s benign capture: first 80 % trains, the last 20 % joins the attack captures as test. */
-function k8sSplit(): { train: string; test: string } | null {
-  const dir = join(dataDir, 'k8s-flows');
-  if (!existsSync(dir)) return null;
-  const benign = readFileSync(join(dir, 'background_traffic_20230319T1802.pcap_Flow.first70pct.csv'), 'utf8').trimEnd().split('\n');
-  const header = benign[0];
-  const rows = benign.slice(1);
-  const cut = Math.floor(rows.length * 0.8);
-  const attacks = ['cve202013379_20230318T2159', 'reconnaissance_20230319T1704', 'rce-reverse-shell_20230319T1710', 'attack-pods_20230319T1712', 'cve202143798_20230309T0401'];
-  const attackRows = attacks.flatMap((a) => readFileSync(join(dir, `${a}.pcap_Flow.csv`), 'utf8').trimEnd().split('\n').slice(1));
-  const train = join(work, 'k8s-train.csv');
-  const test = join(work, 'k8s-test.csv');
-  writeFileSync(train, [header, ...rows.slice(0, cut)].join('\n') + '\n');
-  writeFileSync(test, [header, ...rows.slice(cut), ...attackRows].join('\n') + '\n');
-  return { train, test };
 }
 
 /** A large CICFlowMeter file made by repeating the benign capture's rows, for ingest and flat-memory scoring. */
@@ -139,7 +122,7 @@ async function main(): Promise<void> {
     const nsl = { format: 'nslkdd', train: [join(dataDir, 'nsl-kdd', 'KDDTrain+.txt')], test: [join(dataDir, 'nsl-kdd', 'KDDTest+.txt')] };
     cases.push({ name: 'NSL-KDD (z-score)', ...nsl, log1p: false }, { name: 'NSL-KDD (log1p + z-score)', ...nsl, log1p: true });
   }
-  const k8s = haveData ? k8sSplit() : null;
+  const k8s = haveData ? k8sSplit(dataDir, work) : null;
   if (k8s) cases.push({ name: 'k8s-flows (log1p + z-score)', format: 'cicflowmeter', train: [k8s.train], test: [k8s.test], log1p: true });
   const comparisons: Record<string, unknown>[] = [];
   for (const c of cases) {

@@ -14,15 +14,34 @@ import { detectorsCommand } from './detectors.js';
  * exit with the documented code (docs/errors.md); only a bug prints a stack trace, and only with PEREGRINE_DEBUG=1.
  */
 
+/**
+ * Commander's own parse errors (missing or unknown option, invalid choice) in the documented one-line form:
+ * `peregrine: PGN_ERR_USAGE: what (see peregrine CMD --help)`, the suggestion folded into the same line.
+ */
+export function usageErrorLine(message: string, command: string): string {
+  const what = message
+    .replace(/^error: /, '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+  return `peregrine: PGN_ERR_USAGE: ${what} (see \`${command} --help\`)\n`;
+}
+
+function configureErrors(cmd: Command, name: string): Command {
+  return cmd.exitOverride().configureOutput({
+    writeErr: (s) => process.stderr.write(s),
+    outputError: (s, write) => write(usageErrorLine(s, name)),
+  });
+}
+
 export function buildProgram(): Command {
-  const program = new Command('peregrine')
+  const program = configureErrors(new Command('peregrine'), 'peregrine')
     .description('Peregrine: learns what normal looks like for each Kubernetes workload and reports departures with evidence')
     .version(PEREGRINE_VERSION)
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showSuggestionAfterError(true);
   for (const cmd of [trainCommand(), scoreCommand(), evaluateCommand(), inspectCommand(), demoCommand(), detectorsCommand()]) {
-    program.addCommand(cmd.exitOverride());
+    program.addCommand(configureErrors(cmd, `peregrine ${cmd.name()}`));
   }
   return program;
 }

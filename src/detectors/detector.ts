@@ -52,8 +52,11 @@ export function createDetector(type: string, params: Record<string, unknown> = {
   const parsed = factory.schema.safeParse(params);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    // Unknown keys come back with an empty path and the keys listed: name them (a typo is the usual cause).
+    const keys = issue && 'keys' in issue && Array.isArray(issue.keys) ? (issue.keys as string[]).join(', ') : '';
+    const field = issue?.path.length ? issue.path.join('.') : keys;
     throw new PeregrineError('PGN_ERR_BAD_PARAM', issue?.message ?? 'invalid parameter', {
-      where: `${type}.${issue?.path.join('.') ?? ''}`,
+      where: field ? `${type}.${field}` : type,
       hint: `see \`peregrine detectors\` for ${type}'s parameters`,
     });
   }

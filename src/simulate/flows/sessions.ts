@@ -73,7 +73,7 @@ class PersistentTcp implements Session {
     }
     const ka = o.keepaliveUs ?? 0;
     let next = this.nextActivityUs;
-    if (ka > 0 && next - conn.t > ka) next = conn.t + Math.round(ka);
+    if (ka > 0 && next - conn.t > ka) next = conn.t + Math.round(ka) + this.rng.int(400) - 200; // timer slack
     this.nextUs = Math.min(next, until === Infinity ? Infinity : Math.max(until, conn.t + 1));
   }
 }
