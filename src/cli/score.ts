@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { Command } from 'commander';
 import { PeregrineError } from '../core/errors.js';
@@ -37,11 +37,19 @@ export function scoreCommand(): Command {
       const write = async (s: string) => {
         if (!out.write(s)) await once(out, 'drain');
       };
-      await write(['file', 'line', ...idNames, 'score', 'alert', 'label', 'class'].map(csvCell).join(',') + '\n');
+      // The header goes out with the first batch, once the input has been checked against the model: a schema
+      // error leaves nothing half-written on stdout.
+      let headerWritten = false;
+      const writeHeader = async () => {
+        if (headerWritten) return;
+        headerWritten = true;
+        await write(['file', 'line', ...idNames, 'score', 'alert', 'label', 'class'].map(csvCell).join(',') + '\n');
+      };
       const bar = progressBar('scoring', o.quiet);
       let alerts = 0;
       const run = await loaded
         .scoreFiles(o.data, { onBadRow: asOnBadRow(o.onBadRow), format: o.format, onProgress: (d, t) => bar.update(d, t) }, async ({ raw, scores }) => {
+          await writeHeader();
           const parts: string[] = [];
           for (let r = 0; r < raw.rows; r++) {
             const alert = scores[r] > loaded.threshold ? 1 : 0;
@@ -52,7 +60,16 @@ export function scoreCommand(): Command {
           }
           await write(parts.join('\n') + (parts.length ? '\n' : ''));
         })
+        .catch((e: unknown) => {
+          // Do not leave a partial scores file behind a failed run.
+          if (!toStdout) {
+            (out as WriteStream).destroy();
+            rmSync(o.out, { force: true });
+          }
+          throw e;
+        })
         .finally(() => bar.stop());
+      await writeHeader();
       if (!toStdout) {
         (out as WriteStream).end();
         await once(out as WriteStream, 'finish');

@@ -14,6 +14,12 @@ export interface FitOptions {
   seed?: number;
   /** Progress callback for long fits: `done` of `total` units (trees, epochs, ...). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Supervised detectors only: class index per row of x (0 = benign; 1.. = attack classes named in `classNames`).
+   * One-class detectors ignore it. Binary training uses classNames ['benign', 'attack'].
+   */
+  labels?: Int32Array;
+  classNames?: string[];
 }
 
 /** What a detector persists: `{type, version, params, state}`; `fromJSON` checks `type` and `version`. */
@@ -30,6 +36,8 @@ export interface Detector {
   /** One score per row of x; higher = more abnormal. Must not mutate x. */
   score(x: Matrix): Float64Array;
   toJSON(): DetectorState;
+  /** Supervised multi-class detectors: most likely class index per row (into the classNames given to fit). */
+  predictClass?(x: Matrix): Int32Array;
 }
 
 export interface DetectorFactory<P extends Record<string, unknown> = Record<string, unknown>> {
@@ -40,6 +48,11 @@ export interface DetectorFactory<P extends Record<string, unknown> = Record<stri
   readonly schema: z.ZodType<P>;
   create(params: P): Detector;
   fromJSON(state: DetectorState): Detector;
+  /**
+   * `one-class` (default): fit on normal rows, no labels. `supervised`: needs FitOptions.labels; its score is the
+   * probability that a row is not benign (1 - P(benign)), so higher still means more abnormal.
+   */
+  readonly kind?: 'one-class' | 'supervised';
   /** Hints for the conformance suite (for example a smaller training set for an O(n^2) detector). */
   readonly conformance?: { maxTrainRows?: number };
 }
