@@ -29,9 +29,6 @@ export function evaluateCommand(): Command {
     .action(async (o: { model: string; data: string[]; format?: string; json?: boolean; report?: string; onBadRow: string; quiet?: boolean }) => {
       const { model, sizeBytes } = loadModel(o.model);
       const loaded = new LoadedModel(model);
-      if (model.input.labelName === null && !o.format) {
-        info(o.quiet, 'note: the model was trained on unlabelled data; evaluation needs a label column in the input');
-      }
       const bar = progressBar('scoring', o.quiet);
       const res = await evaluateModel(loaded, {
         files: o.data,

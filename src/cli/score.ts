@@ -1,4 +1,4 @@
-import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
+import { createWriteStream, lstatSync, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { Command } from 'commander';
 import { PeregrineError } from '../core/errors.js';
@@ -61,10 +61,15 @@ export function scoreCommand(): Command {
           await write(parts.join('\n') + (parts.length ? '\n' : ''));
         })
         .catch((e: unknown) => {
-          // Do not leave a partial scores file behind a failed run.
+          // Do not leave a partial scores file behind a failed run (only a regular file: never /dev/null, a
+          // symlink such as /dev/stdout, or a named pipe).
           if (!toStdout) {
             (out as WriteStream).destroy();
-            rmSync(o.out, { force: true });
+            try {
+              if (lstatSync(o.out).isFile()) rmSync(o.out);
+            } catch {
+              // already gone
+            }
           }
           throw e;
         })

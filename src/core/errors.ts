@@ -24,7 +24,6 @@ export const ERROR_CATALOGUE = {
   PGN_ERR_SCHEMA_MISMATCH: { exit: ExitCode.DATA, summary: 'Input files disagree on their columns.' },
   PGN_ERR_BAD_ROW: { exit: ExitCode.DATA, summary: 'A data row is malformed (wrong column count, non-numeric cell, bad quoting).' },
   PGN_ERR_FIELD_TOO_LONG: { exit: ExitCode.DATA, summary: 'A field or line exceeds the reader size limit.' },
-  PGN_ERR_UNKNOWN_LABEL: { exit: ExitCode.DATA, summary: 'A label value cannot be mapped to benign or attack.' },
   PGN_ERR_NO_TRAINING_ROWS: { exit: ExitCode.DATA, summary: 'No usable training rows remain (for example no benign rows with --normal-only).' },
   PGN_ERR_NO_LABELS: { exit: ExitCode.DATA, summary: 'Evaluation needs labelled rows with both classes for AUROC/AUPRC.' },
   PGN_ERR_MODEL_FORMAT: { exit: ExitCode.MODEL, summary: 'The file is not a Peregrine model or its format version is not supported.' },

@@ -53,8 +53,11 @@ export interface DetectorFactory<P extends Record<string, unknown> = Record<stri
    * probability that a row is not benign (1 - P(benign)), so higher still means more abnormal.
    */
   readonly kind?: 'one-class' | 'supervised';
-  /** Hints for the conformance suite (for example a smaller training set for an O(n^2) detector). */
-  readonly conformance?: { maxTrainRows?: number };
+  /**
+   * Hints for the conformance suite (for example a smaller training set for an O(n^2) detector, or fewer epochs for
+   * a neural one: `params` are passed to `schema.parse` instead of `{}`).
+   */
+  readonly conformance?: { maxTrainRows?: number; params?: Record<string, unknown> };
 }
 
 export const detectors = new Registry<DetectorFactory>('detector');

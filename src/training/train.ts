@@ -8,7 +8,7 @@ import { FeaturePipeline, emptyCounters, type PipelineOptions } from '../feature
 import { concatBatches, takeRows } from '../features/table.js';
 import { openTabular } from '../ingest/index.js';
 import type { OnBadRow, RawBatch, ReadStats } from '../ingest/types.js';
-import { fitThreshold } from '../thresholds/index.js';
+import { createThresholder } from '../thresholds/index.js';
 import { sealModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelFile, type ReaderSettings } from './model-file.js';
 
 /**
@@ -50,6 +50,9 @@ const MIN_ROWS_FOR_HOLDOUT = 1000;
 export async function runTraining(job: TrainJob): Promise<TrainResult> {
   const startedAt = new Date();
   const notes: string[] = [];
+  // Validate the detector and threshold parameters before reading: a typo must not cost a long read first.
+  const detector = createDetector(job.detector, job.detectorParams ?? {});
+  const thresholder = createThresholder(job.threshold.method, job.threshold.params ?? {});
   const t0 = performance.now();
   const reader = await openTabular(job.format as 'cicflowmeter', job.files, {
     onBadRow: job.onBadRow,
@@ -104,11 +107,10 @@ export async function runTraining(job: TrainJob): Promise<TrainResult> {
   const pipeline = new FeaturePipeline(job.pipeline).fit(fitTable, schema);
   const counters = emptyCounters();
   const xFit = pipeline.transform(fitTable, counters);
-  const detector = createDetector(job.detector, job.detectorParams ?? {});
   detector.fit(xFit, { seed: job.seed, onProgress: job.onFitProgress });
   const fitSeconds = (performance.now() - t1) / 1000;
   const calScores = detector.score(nCal > 0 ? pipeline.transform(calTable) : xFit);
-  const threshold = fitThreshold(job.threshold.method, job.threshold.params ?? {}, calScores);
+  const threshold = thresholder.fit(calScores);
   const finishedAt = new Date();
 
   const model = sealModel({

@@ -10,7 +10,7 @@ import { thresholders, type Thresholder, type ThresholderFactory } from '../thre
 
 export const meanStdSchema = z.strictObject({
   /** Number of standard deviations above the mean. */
-  k: z.number().finite().default(3),
+  k: z.number().finite().min(0).default(3),
 });
 export type MeanStdParams = z.infer<typeof meanStdSchema>;
 
