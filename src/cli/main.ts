@@ -8,6 +8,8 @@ import { evaluateCommand } from './evaluate.js';
 import { inspectCommand } from './inspect.js';
 import { demoCommand } from './demo.js';
 import { detectorsCommand } from './detectors.js';
+import { summarizeCommand } from './summarize.js';
+import { forensicsCommand } from './forensics.js';
 
 /**
  * The `peregrine` command. User errors print one line (`peregrine: PGN_ERR_...: where: what (what to do)`) and
@@ -40,9 +42,10 @@ export function buildProgram(): Command {
     .description('Peregrine: learns what normal looks like for each Kubernetes workload and reports departures with evidence')
     .version(PEREGRINE_VERSION)
     .showSuggestionAfterError(true);
-  for (const cmd of [trainCommand(), scoreCommand(), evaluateCommand(), inspectCommand(), demoCommand(), detectorsCommand()]) {
+  for (const cmd of [trainCommand(), scoreCommand(), evaluateCommand(), inspectCommand(), demoCommand(), detectorsCommand(), summarizeCommand()]) {
     program.addCommand(configureErrors(cmd, `peregrine ${cmd.name()}`));
   }
+  program.addCommand(configureErrors(forensicsCommand(), 'peregrine forensics'));
   return program;
 }
 
