@@ -12,8 +12,11 @@ import { parseArgs } from 'node:util';
 import { jsonLines, k8sSplit, machine, median, round, sampleRss } from './util.js';
 import { repoRoot } from '../src/testing/paths.js';
 import { detectors } from '../src/detectors/index.js';
+import { compareWithTorch, type TorchComparison } from './peers-torch.js';
 
 type Row = Record<string, unknown>;
+
+const ONE_CLASS_FLOW = ['ecod', 'hbos', 'iforest', 'loda', 'ocsvm', 'pca'];
 
 const { values } = parseArgs({
   options: {
@@ -79,7 +82,8 @@ interface DatasetCase {
 
 function compareDetectors(c: DatasetCase, withPeer: boolean): { ours: Row[]; peer: Row[] } {
   const ours: Row[] = [];
-  for (const d of detectors.names()) {
+  // The one-class flow detectors; neural and supervised models have their own comparisons (PyTorch below).
+  for (const d of detectors.names().filter((n) => ONE_CLASS_FLOW.includes(n))) {
     const runs: Row[] = [];
     for (let i = 0; i < repeat; i++) {
       log(`  ${c.name}: peregrine ${d} run ${i + 1}/${repeat}`);
@@ -159,6 +163,14 @@ async function main(): Promise<void> {
     ingest.score_flat_memory = { seconds: rss.seconds, samples: s.length, rss_mb_at_10pct: at(0.1), rss_mb_at_50pct: at(0.5), rss_mb_at_90pct: at(0.9), rss_mb_max: Math.max(...s) };
     result.ingest = ingest;
   }
+  if (haveData) {
+    log('dense autoencoder vs PyTorch (torch_peer.py), NSL-KDD');
+    try {
+      result.torch = await compareWithTorch({ dataDir, peersDir, repeat, log });
+    } catch (e) {
+      log(`note: PyTorch comparison skipped: ${(e as Error).message}`);
+    }
+  }
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify(result, null, 2) + '\n');
   writeFileSync(join(root, 'docs', 'benchmarks.md'), renderMarkdown(result));
@@ -197,6 +209,16 @@ function renderMarkdown(r: Record<string, unknown>): string {
       out.push('', `Isolation Forest fit + score: scikit-learn ${fx(Number(sk.fit_s) + Number(sk.score_s), 3)} s, Peregrine ${fx(Number(ours.fit_s) + Number(ours.score_s), 3)} s: **Peregrine is ${fx(ratio, 2)}x scikit-learn's speed** (ratio > 1 = faster). AUROC ${fx(ours.auroc, 4)} vs ${fx(sk.auroc, 4)}.`);
     }
     out.push('');
+  }
+  const tc = r.torch as TorchComparison | undefined;
+  if (tc) {
+    const p = tc.peregrine;
+    const t = tc.pytorch;
+    out.push('## Dense autoencoder vs PyTorch', '', `NSL-KDD KDDTrain+ normal rows -> KDDTest+, hidden ${tc.hidden}, ${tc.epochs} epochs, batch ${tc.batch}, one thread on both sides (Peregrine backend: ${String(p.backend)}); medians of ${String(r.repeat)} alternating runs.`, '');
+    out.push('| implementation | train rows/s | inference rows/s | AUROC |', '|---|---:|---:|---:|');
+    out.push(`| Peregrine (TF.js ${String(p.backend)}) | ${fx(p.train_rows_per_s, 0)} | ${fx(p.infer_rows_per_s, 0)} | ${fx(p.auroc, 4)} |`);
+    if (t) out.push(`| ${t.impl} | ${fx(t.train_rows_per_s, 0)} | ${fx(t.infer_rows_per_s, 0)} | ${fx(t.auroc, 4)} |`);
+    out.push('', `Training throughput ratio Peregrine/PyTorch: **${fx(tc.trainRatio, 2)}** (target >= 0.5); inference ratio ${fx(tc.inferRatio, 2)}; inference >= 100k rows/s: ${tc.targets.inferAtLeast100k ? 'yes' : 'no'}.`, '');
   }
   const tm = r.trainMemory as Row | undefined;
   if (tm) {

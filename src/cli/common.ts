@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { PeregrineError } from '../core/errors.js';
 import type { OnBadRow, ReadStats } from '../ingest/types.js';
+import { INPUT_FORMATS } from '../ingest/input.js';
 
 /** Shared option parsing and console helpers for the commands. */
 
@@ -11,7 +12,7 @@ export const onBadRowOption = () =>
     .default('fail');
 
 export const formatOption = () =>
-  new Option('--format <format>', 'input format').choices(['cicflowmeter', 'nslkdd', 'csv']);
+  new Option('--format <format>', 'input format: flow tables, or syscall events summarised into activity vectors').choices([...INPUT_FORMATS]);
 
 /** Collects repeatable `--param key=value` options into an object; values parse as JSON when they can. */
 export function collectKeyValue(value: string, previous: Record<string, unknown> = {}): Record<string, unknown> {

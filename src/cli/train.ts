@@ -10,6 +10,8 @@ export interface TrainCliOptions {
   detector: string;
   param?: Record<string, unknown>;
   normalOnly?: boolean;
+  multiclass?: boolean;
+  smote?: boolean;
   seed: number;
   out: string;
   scaler: string;
@@ -21,6 +23,7 @@ export interface TrainCliOptions {
   thresholdParam?: Record<string, unknown>;
   calibration: number;
   includePorts?: boolean;
+  intervalSeconds?: number;
   labelColumn?: string;
   idColumn?: string[];
   benignLabel?: string[];
@@ -37,6 +40,8 @@ export function trainCommand(): Command {
     .requiredOption('--detector <name>', 'detector to train (see `peregrine detectors`)')
     .option('--param <key=value>', 'detector parameter, repeatable (e.g. --param nEstimators=200)', collectKeyValue)
     .option('--normal-only', 'fit on benign-labelled rows only (one-class training)')
+    .option('--multiclass', 'supervised detectors: one class per attack type (default: benign vs attack)')
+    .option('--smote', 'supervised detectors: SMOTE-oversample minority classes of the fit rows (after the feature pipeline)')
     .option('--seed <n>', 'seed for every random choice', parseNumber('--seed', { integer: true, min: 0 }), 0)
     .requiredOption('--out <model>', 'model file to write')
     .addOption(new Option('--scaler <kind>', 'feature scaler').choices(['standard', 'minmax', 'robust', 'none']).default('standard'))
@@ -47,6 +52,7 @@ export function trainCommand(): Command {
     .option('--threshold <method>', 'threshold method: contamination, meanstd, pot, budget', 'contamination')
     .option('--threshold-param <key=value>', 'threshold parameter, repeatable (e.g. contamination=0.02, k=3, alertsPerDay=10)', collectKeyValue)
     .option('--calibration <fraction>', 'fraction of normal training rows held out to calibrate the threshold', parseNumber('--calibration', { min: 0, max: 0.9 }), 0.2)
+    .option('--interval-seconds <s>', 'event formats: activity-vector interval (default 30; ADFA-LD is one vector per trace)', parseNumber('--interval-seconds', { min: 0.001 }))
     .option('--include-ports', 'CICFlowMeter: use Src/Dst Port as features (identifiers by default)')
     .option('--label-column <name>', 'csv: the label column (default "label"; "none" for unlabelled data)')
     .option('--id-column <name>', 'csv: an identifier column never used as a feature, repeatable', collectList)
@@ -64,6 +70,8 @@ export function trainCommand(): Command {
         detector: o.detector,
         detectorParams: o.param,
         normalOnly: Boolean(o.normalOnly),
+        multiClass: Boolean(o.multiclass),
+        smote: Boolean(o.smote),
         seed: o.seed,
         pipeline: {
           scaler: o.scaler as 'standard',
@@ -75,7 +83,7 @@ export function trainCommand(): Command {
         threshold: { method: o.threshold, params: o.thresholdParam },
         calibrationFraction: o.calibration,
         onBadRow: asOnBadRow(o.onBadRow),
-        reader: { includePorts: Boolean(o.includePorts), labelColumn: o.labelColumn, idColumns: o.idColumn, benignLabels: o.benignLabel },
+        reader: { includePorts: Boolean(o.includePorts), labelColumn: o.labelColumn, idColumns: o.idColumn, benignLabels: o.benignLabel, intervalSeconds: o.intervalSeconds },
         onReadProgress: (d, t) => readBar.update(d, t),
         onFitProgress: (d, t) => fitBar.update(d, t),
         command: ['peregrine', ...process.argv.slice(2)].join(' '),

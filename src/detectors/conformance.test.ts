@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { createMatrix, selectRows, vstack, type Matrix } from '../core/matrix.js';
 import { PeregrineError } from '../core/errors.js';
-import { createDetector, detectorFromJSON, detectors, type Detector } from './index.js';
+import { createDetector, detectorFromJSON, detectors, type Detector, type FitOptions } from './index.js';
 import { auroc, gaussian, mean } from './testing.js';
 
 const D = 8;
@@ -27,9 +27,16 @@ test('every detector folder is registered', () => {
 for (const factory of detectors.all()) {
   describe(`conformance: ${factory.type}`, () => {
     const nTrain = Math.min(2000, factory.conformance?.maxTrainRows ?? 2000);
-    const train = gaussian(nTrain, D, 1);
-    const fresh = (): Detector => factory.create(factory.schema.parse({}));
-    const fitted = fresh().fit(train, { seed: 7 });
+    // One-class detectors fit on normal rows only. Supervised ones also get a separate set of shifted rows, labelled
+    // 1 (the normal rows are class 0), appended after the normal rows.
+    const supervised = factory.kind === 'supervised';
+    const train = supervised ? vstack([gaussian(nTrain, D, 1), gaussian(Math.ceil(nTrain / 4), D, 4, 6)]) : gaussian(nTrain, D, 1);
+    const trainLabels = Int32Array.from({ length: train.rows }, (_, i) => (i < nTrain ? 0 : 1));
+    /** Fit options for `rows` of train (all rows when omitted): labels only for supervised detectors. */
+    const opts = (seed: number, rows?: number[]): FitOptions =>
+      supervised ? { seed, labels: rows ? Int32Array.from(rows, (i) => trainLabels[i]) : trainLabels } : { seed };
+    const fresh = (): Detector => factory.create(factory.schema.parse(factory.conformance?.params ?? {}));
+    const fitted = fresh().fit(train, opts(7));
     const scores = fitted.score(batch);
 
     test('default params parse, describe themselves, and createDetector agrees', () => {
@@ -49,7 +56,7 @@ for (const factory of detectors.all()) {
 
     test('score before fit throws; fit on no rows throws', () => {
       assert.throws(() => fresh().score(batch), /before fit/);
-      assert.throws(() => fresh().fit(createMatrix(0, D)), (e) => code(e) === 'PGN_ERR_NO_TRAINING_ROWS');
+      assert.throws(() => fresh().fit(createMatrix(0, D), supervised ? opts(0, []) : undefined), (e) => code(e) === 'PGN_ERR_NO_TRAINING_ROWS');
     });
 
     test('scores: one finite Float64 per row; outliers rank above inliers (AUROC > 0.95)', () => {
@@ -75,7 +82,7 @@ for (const factory of detectors.all()) {
     });
 
     test('same seed, same model', () => {
-      assert.deepEqual(fresh().fit(train, { seed: 7 }).score(batch), scores);
+      assert.deepEqual(fresh().fit(train, opts(7)).score(batch), scores);
     });
 
     test('toJSON -> JSON text -> detectorFromJSON scores bit-identically', () => {
@@ -101,14 +108,15 @@ for (const factory of detectors.all()) {
 
     test('a constant training column gives finite scores', () => {
       const x = withConstantColumn(train, 3, 5);
-      const s = fresh().fit(x, { seed: 1 }).score(withConstantColumn(batch, 3, 5));
+      const s = fresh().fit(x, opts(1)).score(withConstantColumn(batch, 3, 5));
       assert.ok(s.every(Number.isFinite));
       // ...including when the scored value differs from the constant.
-      assert.ok(fresh().fit(x, { seed: 1 }).score(batch).every(Number.isFinite));
+      assert.ok(fresh().fit(x, opts(1)).score(batch).every(Number.isFinite));
     });
 
     test('a tiny training set (3 rows) fits and scores finitely', () => {
-      const s = fresh().fit(selectRows(train, [0, 1, 2]), { seed: 1 }).score(batch);
+      const tiny = supervised ? [0, 1, train.rows - 1] : [0, 1, 2];
+      const s = fresh().fit(selectRows(train, tiny), opts(1, tiny)).score(batch);
       assert.ok(s.every(Number.isFinite));
     });
   });

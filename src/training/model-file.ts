@@ -19,6 +19,8 @@ export interface ReaderSettings {
   labelColumn?: string;
   idColumns?: string[];
   benignLabels?: string[];
+  /** Event formats: interval length of the activity vectors. */
+  intervalSeconds?: number;
 }
 
 export interface TrainingMetadata {

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Detector } from '../detectors/detector.js';
 import { detectorFromJSON } from '../detectors/index.js';
 import { FeaturePipeline, emptyCounters, type TransformCounters } from '../features/pipeline.js';
-import { openTabular } from '../ingest/index.js';
+import { openInput } from '../ingest/input.js';
 import type { OnBadRow, RawBatch, ReadStats } from '../ingest/types.js';
 import type { ModelFile } from './model-file.js';
 
@@ -50,7 +50,8 @@ export class LoadedModel {
   ): Promise<ScoreRun> {
     const { model } = this;
     const t0 = performance.now();
-    const reader = await openTabular((opts.format ?? model.input.format) as 'cicflowmeter', files, {
+    const reader = await openInput(opts.format ?? model.input.format, files, {
+      intervalSeconds: model.reader.intervalSeconds,
       onBadRow: opts.onBadRow,
       includePorts: model.reader.includePorts,
       labelColumn: model.reader.labelColumn,

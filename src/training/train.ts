@@ -1,12 +1,14 @@
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { PeregrineError } from '../core/errors.js';
+import type { Matrix } from '../core/matrix.js';
 import { Rng } from '../core/rng.js';
 import { PEREGRINE_VERSION } from '../core/version.js';
-import { createDetector } from '../detectors/index.js';
+import { createDetector, detectors, type FitOptions } from '../detectors/index.js';
 import { FeaturePipeline, emptyCounters, type PipelineOptions } from '../features/pipeline.js';
+import { smote } from '../features/smote/index.js';
 import { concatBatches, takeRows } from '../features/table.js';
-import { openTabular } from '../ingest/index.js';
+import { openInput } from '../ingest/input.js';
 import type { OnBadRow, RawBatch, ReadStats } from '../ingest/types.js';
 import { createThresholder } from '../thresholds/index.js';
 import { sealModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelFile, type ReaderSettings } from './model-file.js';
@@ -15,6 +17,13 @@ import { sealModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelFile, type Rea
  * The offline training job: read -> (normal rows) -> fit the feature pipeline -> fit the detector -> calibrate the
  * threshold on held-out normal rows -> one sealed model. Training rows are held in memory (they have to be, to fit);
  * scoring streams.
+ *
+ * Supervised detectors (factory kind 'supervised', e.g. gbdt) are fitted on every labelled row, benign and attack,
+ * with FitOptions.labels (0 = benign) and classNames (['benign', 'attack'], or with `multiClass` ['benign', ...attack
+ * classes sorted by name]); the class names are kept in the detector state. Their threshold is still calibrated the
+ * same way, on held-out BENIGN training rows only (the calibration fraction of the benign rows is left out of the fit),
+ * so a thresholder's contamination / budget keeps meaning "false alerts on normal traffic". Optional SMOTE
+ * oversampling applies to the supervised fit rows only, after the feature pipeline (which is fitted on real rows).
  */
 
 export interface TrainJob {
@@ -28,6 +37,10 @@ export interface TrainJob {
   threshold: { method: string; params?: Record<string, unknown> };
   /** Fraction of normal training rows held out to calibrate the threshold (0 = calibrate in-sample). */
   calibrationFraction: number;
+  /** Supervised detectors: one class per attack type instead of benign/attack (default false). */
+  multiClass?: boolean;
+  /** Supervised detectors: SMOTE-oversample the minority classes of the fit rows (ignored, with a note, otherwise). */
+  smote?: boolean;
   onBadRow: OnBadRow;
   reader: ReaderSettings;
   /** Progress hooks for the CLI (bytes read; detector units done). */
@@ -53,8 +66,16 @@ export async function runTraining(job: TrainJob): Promise<TrainResult> {
   // Validate the detector and threshold parameters before reading: a typo must not cost a long read first.
   const detector = createDetector(job.detector, job.detectorParams ?? {});
   const thresholder = createThresholder(job.threshold.method, job.threshold.params ?? {});
+  const supervised = detectors.get(job.detector).kind === 'supervised';
+  if (supervised && job.normalOnly) {
+    throw new PeregrineError('PGN_ERR_USAGE', `${job.detector} is a supervised detector: it learns from benign and attack rows, so --normal-only does not apply`, {
+      where: '--normal-only',
+      hint: 'drop --normal-only, or choose a one-class detector (see `peregrine detectors`)',
+    });
+  }
   const t0 = performance.now();
-  const reader = await openTabular(job.format as 'cicflowmeter', job.files, {
+  const reader = await openInput(job.format, job.files, {
+    intervalSeconds: job.reader.intervalSeconds,
     onBadRow: job.onBadRow,
     includePorts: job.reader.includePorts,
     labelColumn: job.reader.labelColumn,
@@ -70,7 +91,24 @@ export async function runTraining(job: TrainJob): Promise<TrainResult> {
   const readSeconds = (performance.now() - t0) / 1000;
 
   let rows: Int32Array;
-  if (job.normalOnly) {
+  /** Supervised training only: the attack rows (always fitted on; `rows` then holds the benign rows). */
+  let attackRows: Int32Array = new Int32Array(0);
+  if (supervised) {
+    if (schema.labelName === null) {
+      throw new PeregrineError('PGN_ERR_MISSING_COLUMN', `${job.detector} is a supervised detector and needs labelled rows; the data has no label column`, {
+        where: job.files[0],
+        hint: 'name the label column with --label-column, or choose a one-class detector',
+      });
+    }
+    rows = indicesWhere(all.label, (l) => l === 0);
+    attackRows = indicesWhere(all.label, (l) => l === 1);
+    if (attackRows.length === 0 || rows.length === 0) {
+      throw new PeregrineError('PGN_ERR_NO_TRAINING_ROWS', `${job.detector} is supervised and needs both benign and attack rows; the files hold ${rows.length} benign and ${attackRows.length} attack rows`, {
+        where: job.files.join(', '),
+        hint: 'add labelled rows of the missing class, or train a one-class detector with --normal-only',
+      });
+    }
+  } else if (job.normalOnly) {
     if (schema.labelName === null) {
       throw new PeregrineError('PGN_ERR_MISSING_COLUMN', '--normal-only needs a label column to find the normal rows', {
         where: job.files[0],
@@ -84,7 +122,7 @@ export async function runTraining(job: TrainJob): Promise<TrainResult> {
       notes.push('training on all rows including attack-labelled ones; pass --normal-only for one-class training on benign rows');
     }
   }
-  if (rows.length < 2) {
+  if (rows.length + attackRows.length < 2) {
     throw new PeregrineError('PGN_ERR_NO_TRAINING_ROWS', `only ${rows.length} usable training row(s)`, {
       where: job.files.join(', '),
       hint: job.normalOnly ? 'the files hold no benign rows: check the label column and values' : 'pass more data',
@@ -96,20 +134,41 @@ export async function runTraining(job: TrainJob): Promise<TrainResult> {
   if (job.calibrationFraction > 0 && rows.length >= MIN_ROWS_FOR_HOLDOUT) {
     nCal = Math.round(rows.length * job.calibrationFraction);
   } else if (job.calibrationFraction > 0) {
-    notes.push(`only ${rows.length} training rows: threshold calibrated in-sample (optimistic)`);
+    notes.push(`only ${rows.length} ${supervised ? 'benign ' : ''}training rows: threshold calibrated in-sample (optimistic)`);
   }
-  const fitIdx = rows.subarray(nCal).slice().sort();
-  const calIdx = nCal > 0 ? rows.subarray(0, nCal).slice().sort() : fitIdx;
+  // Supervised: the benign rows not held out plus every attack row. The threshold is calibrated on benign rows only.
+  const benignFit = rows.subarray(nCal).slice().sort();
+  const fitIdx = supervised ? Int32Array.from([...benignFit, ...attackRows]).sort() : benignFit;
+  const calIdx = nCal > 0 ? rows.subarray(0, nCal).slice().sort() : benignFit;
   const fitTable = takeRows(all, fitIdx);
-  const calTable = nCal > 0 ? takeRows(all, calIdx) : fitTable;
+  const calTable = calIdx === fitIdx ? fitTable : takeRows(all, calIdx);
 
   const t1 = performance.now();
   const pipeline = new FeaturePipeline(job.pipeline).fit(fitTable, schema);
   const counters = emptyCounters();
   const xFit = pipeline.transform(fitTable, counters);
-  detector.fit(xFit, { seed: job.seed, onProgress: job.onFitProgress });
+  const fitOptions: FitOptions = { seed: job.seed, onProgress: job.onFitProgress };
+  let xTrain: Matrix = xFit;
+  if (supervised) {
+    const { labels, classNames } = classLabels(fitTable, job.multiClass === true);
+    fitOptions.labels = labels;
+    fitOptions.classNames = classNames;
+    notes.push(`supervised training on ${benignFit.length} benign + ${attackRows.length} attack rows, classes: ${classNames.join(', ')}`);
+    if (job.smote) {
+      const r = smote(xFit, labels, { seed: job.seed });
+      xTrain = r.x;
+      fitOptions.labels = r.labels;
+      const added = r.added.map((n, c) => (n > 0 ? `${classNames[c]} +${n}` : '')).filter(Boolean);
+      notes.push(`SMOTE: ${added.length ? added.join(', ') : 'no class needed synthetic rows'} (${r.x.rows} fit rows)`);
+      if (r.skipped.length) notes.push(`SMOTE: class(es) ${r.skipped.map((c) => classNames[c]).join(', ')} have a single row and were not oversampled`);
+    }
+  } else {
+    if (job.smote) notes.push(`--smote ignored: ${job.detector} is a one-class detector (SMOTE applies to supervised detectors only)`);
+    if (job.multiClass) notes.push(`--multiclass ignored: ${job.detector} is a one-class detector`);
+  }
+  detector.fit(xTrain, fitOptions);
   const fitSeconds = (performance.now() - t1) / 1000;
-  const calScores = detector.score(nCal > 0 ? pipeline.transform(calTable) : xFit);
+  const calScores = detector.score(calIdx === fitIdx ? xFit : pipeline.transform(calTable));
   const threshold = thresholder.fit(calScores);
   const finishedAt = new Date();
 
@@ -141,6 +200,20 @@ export async function runTraining(job: TrainJob): Promise<TrainResult> {
     },
   });
   return { model, stats: reader.stats, fitSeconds, readSeconds, notes: [...notes, ...(threshold.notes ?? [])] };
+}
+
+/**
+ * Class index per row for supervised training: binary (benign 0, attack 1) or, with multiClass, one class per attack
+ * class name: classNames = ['benign', ...attack class names sorted by name].
+ */
+function classLabels(t: RawBatch, multiClass: boolean): { labels: Int32Array; classNames: string[] } {
+  if (!multiClass) return { labels: Int32Array.from(t.label, (l) => (l === 1 ? 1 : 0)), classNames: ['benign', 'attack'] };
+  const names = new Set<string>();
+  for (let i = 0; i < t.rows; i++) if (t.label[i] === 1) names.add(t.attackClass[i]);
+  const attack = [...names].sort();
+  const index = new Map(attack.map((c, i) => [c, i + 1]));
+  const labels = Int32Array.from(t.label, (l, i) => (l === 1 ? (index.get(t.attackClass[i]) as number) : 0));
+  return { labels, classNames: ['benign', ...attack] };
 }
 
 function indicesWhere(labels: Int8Array, keep: (l: number) => boolean): Int32Array {
