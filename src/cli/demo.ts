@@ -32,7 +32,7 @@ export function demoCommand(): Command {
     .description('generate flows for a small cluster, train on the benign part, evaluate on a mixed part, write an HTML report')
     .option('--out <dir>', 'folder for the generated data, model and report', 'peregrine-demo')
     .option('--seed <n>', 'seed for data generation and training', parseNumber('--seed', { integer: true, min: 0 }), 7)
-    .option('--detector <name>', 'detector for the main report', 'iforest')
+    .option('--detector <name>', 'detector for the main report', 'autoencoder')
     .option('--no-compare', 'skip the comparison of every registered detector')
     .option('--quiet', 'no progress on stderr')
     .action(async (o: DemoOptions) => runDemo(o));
@@ -121,9 +121,9 @@ async function runDemo(o: DemoOptions): Promise<void> {
   const lines = [formatEvaluationText(res.report)];
   if (comparison.length) {
     lines.push('', 'Every detector on the same split (trained on benign flows only, threshold = 1 % of held-out benign):');
-    lines.push(`  ${'detector'.padEnd(9)} ${'AUROC'.padStart(6)} ${'AUPRC'.padStart(6)} ${'recall'.padStart(7)} ${'FPR'.padStart(7)} ${'fit s'.padStart(6)}`);
+    lines.push(`  ${'detector'.padEnd(12)} ${'AUROC'.padStart(6)} ${'AUPRC'.padStart(6)} ${'recall'.padStart(7)} ${'FPR'.padStart(7)} ${'fit s'.padStart(6)}`);
     for (const c of comparison) {
-      lines.push(`  ${c.detector.padEnd(9)} ${fx(c.auroc).padStart(6)} ${fx(c.auprc).padStart(6)} ${fx(c.recall).padStart(7)} ${fx(c.fpr).padStart(7)} ${c.fitSeconds.toFixed(2).padStart(6)}`);
+      lines.push(`  ${c.detector.padEnd(12)} ${fx(c.auroc).padStart(6)} ${fx(c.auprc).padStart(6)} ${fx(c.recall).padStart(7)} ${fx(c.fpr).padStart(7)} ${c.fitSeconds.toFixed(2).padStart(6)}`);
     }
   }
   lines.push('', `model:  ${modelPath}`, `report: ${reportPath}  (ROC/PR curves, score histograms per class)`, `data:   ${data.trainPath}, ${data.testPath}`);
