@@ -23,24 +23,35 @@ function digits(s: string, from: number, to: number): number {
 let cachedMinute = '';
 let cachedMinuteMs = 0;
 
+/** Index just past the fraction parsed by the last fractionUs call (module state: no allocation on the hot path). */
+let fractionEnd = 0;
+
+/** Microseconds of an optional `.digits` fraction starting at s[p]; NaN when a `.` has no digits. */
+function fractionUs(s: string, p: number): number {
+  let us = 0;
+  if (s.charCodeAt(p) === 46) {
+    p++;
+    let scale = 100000;
+    const start = p;
+    while (p < s.length && isDigit(s.charCodeAt(p))) {
+      us += (s.charCodeAt(p) - 48) * scale;
+      scale /= 10;
+      p++;
+    }
+    if (p === start) return NaN;
+  }
+  fractionEnd = p;
+  return us;
+}
+
 export function parseIsoUs(s: string): number {
   const n = s.length;
   // Consecutive events share their minute: reuse its epoch value (the rest of the checks still run).
   if (n >= 20 && cachedMinute.length === 16 && s.startsWith(cachedMinute) && s.charCodeAt(16) === 58) {
     const sec = digits(s, 17, 19);
-    let p = 19;
-    let fracUs = 0;
-    if (s.charCodeAt(p) === 46) {
-      p++;
-      let scale = 100000;
-      const start = p;
-      while (p < n && isDigit(s.charCodeAt(p))) {
-        fracUs += (s.charCodeAt(p) - 48) * scale;
-        scale /= 10;
-        p++;
-      }
-      if (p === start) return NaN;
-    }
+    const fracUs = fractionUs(s, 19);
+    if (Number.isNaN(fracUs)) return NaN;
+    const p = fractionEnd;
     const z = s.charCodeAt(p);
     if (p === n - 1 && (z === 90 || z === 122) && sec <= 60) return (cachedMinuteMs + sec * 1000) * 1000 + fracUs;
   }
@@ -51,19 +62,9 @@ export function parseIsoUs(s: string): number {
     const h = digits(s, 11, 13);
     const mi = digits(s, 14, 16);
     const sec = digits(s, 17, 19);
-    let p = 19;
-    let fracUs = 0;
-    if (s.charCodeAt(p) === 46) {
-      p++;
-      let scale = 100000;
-      const start = p;
-      while (p < n && isDigit(s.charCodeAt(p))) {
-        fracUs += (s.charCodeAt(p) - 48) * scale;
-        scale /= 10;
-        p++;
-      }
-      if (p === start) return NaN;
-    }
+    const fracUs = fractionUs(s, 19);
+    if (Number.isNaN(fracUs)) return NaN;
+    let p = fractionEnd;
     let offsetMin = 0;
     const z = s.charCodeAt(p);
     if (z === 90 || z === 122) p++;
