@@ -11,6 +11,7 @@ import { saveModel } from '../training/model-file.js';
 import { LoadedModel } from '../training/scorer.js';
 import { runTraining, type TrainJob } from '../training/train.js';
 import { writeReport } from './evaluate.js';
+import { modelReportSections } from '../training/report-sections.js';
 import { info, parseNumber, progressBar } from './common.js';
 
 /**
@@ -92,6 +93,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
 
   const windows = data.attackWindows;
   const extra = [
+    ...modelReportSections(trained.model),
     {
       title: 'Attack scenarios in the test capture',
       html: table(
