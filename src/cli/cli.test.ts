@@ -314,7 +314,9 @@ test('every one-class detector trains on the benign rows (--normal-only) and eva
 });
 
 test('every supervised detector trains on labelled benign + attack rows and evaluates through the CLI', async (t) => {
-  const supervised = (await detectorsJson()).detectors.filter((d) => isSupervised(d)).map((d) => d.name);
+  // The Siamese CNN embeds ~50-100 rows/s on one WASM thread, so scoring this capture would take minutes: its own
+  // tests and the conformance suite cover it on small sets.
+  const supervised = (await detectorsJson()).detectors.filter((d) => isSupervised(d) && d.name !== 'siamese').map((d) => d.name);
   if (supervised.length === 0) return t.skip('no supervised detector is registered');
   // Labelled training data: the demo test capture; evaluated in-sample, since only "it runs" is checked here.
   const results = await Promise.all(
@@ -328,12 +330,6 @@ test('every supervised detector trains on labelled benign + attack rows and eval
   for (const { name, out, train, normalOnly } of results) {
     // Fitted on benign rows only, a supervised detector has nothing to learn from: a usage error.
     assert.match(assertError(normalOnly, 2, 'PGN_ERR_USAGE'), /supervised/, name);
-    if (train.code === 2 && /supervised detector: fit needs a class label per row/.test(train.stderr)) {
-      // The training job does not pass the labels to supervised detectors yet (work in progress): the rest of
-      // this test runs as soon as it does.
-      t.todo(`${name}: \`peregrine train\` does not pass labels to supervised detectors yet`);
-      continue;
-    }
     assertOk(train);
     assert.equal((JSON.parse(train.stdout) as TrainSummary).detector, name);
     const report = evaluation(assertOk(await cli(['evaluate', '--model', out, '--data', demo.testPath, '--json', '--quiet'])).stdout);

@@ -6,7 +6,9 @@ import { renderHtmlReport } from '../evaluation/html.js';
 import { loadModel } from '../training/model-file.js';
 import { LoadedModel } from '../training/scorer.js';
 import { evaluateModel } from '../training/evaluate-job.js';
-import { asOnBadRow, describeReadStats, formatOption, info, onBadRowOption, progressBar } from './common.js';
+import { modelReportSections } from '../training/report-sections.js';
+import { LabelledRowSampler, formatImportance, importanceOf } from '../training/importance-job.js';
+import { asOnBadRow, describeReadStats, formatOption, info, onBadRowOption, parseNumber, progressBar } from './common.js';
 
 export function writeReport(path: string, html: string): void {
   try {
@@ -25,10 +27,13 @@ export function evaluateCommand(): Command {
     .option('--json', 'print one JSON object (documented in docs/evaluate-json.md) instead of text')
     .option('--report <file>', 'write an HTML report with ROC/PR curves and score histograms')
     .addOption(onBadRowOption())
+    .option('--importance', 'also compute permutation feature importance (AUROC drop) on a sample of the labelled rows; prints the top 10')
+    .option('--importance-rows <n>', '--importance: rows sampled (seeded) from the evaluation data', parseNumber('--importance-rows', { integer: true, min: 10 }), 2000)
     .option('--quiet', 'no progress or notes on stderr')
-    .action(async (o: { model: string; data: string[]; format?: string; json?: boolean; report?: string; onBadRow: string; quiet?: boolean }) => {
+    .action(async (o: { model: string; data: string[]; format?: string; json?: boolean; report?: string; onBadRow: string; quiet?: boolean; importance?: boolean; importanceRows: number }) => {
       const { model, sizeBytes } = loadModel(o.model);
       const loaded = new LoadedModel(model);
+      const sampler = o.importance ? new LabelledRowSampler(o.importanceRows, model.training.seed) : null;
       const bar = progressBar('scoring', o.quiet);
       const res = await evaluateModel(loaded, {
         files: o.data,
@@ -37,14 +42,25 @@ export function evaluateCommand(): Command {
         modelFile: o.model,
         modelSizeBytes: sizeBytes,
         onProgress: (d, t) => bar.update(d, t),
+        onBatch: sampler ? (b) => sampler.add(b) : undefined,
       }).finally(() => bar.stop());
+      let importance: ReturnType<typeof importanceOf> | null = null;
+      if (sampler) {
+        const ibar = progressBar('importance', o.quiet);
+        try {
+          importance = importanceOf(loaded, sampler, { seed: model.training.seed, onProgress: (d, t) => ibar.update(d, t) });
+        } finally {
+          ibar.stop();
+        }
+      }
       for (const line of describeReadStats(res.stats)) info(o.quiet, `note: ${line}`);
       const unseen = Object.entries(res.counters.unseenCategories);
       if (unseen.length) info(o.quiet, `note: categories unseen in training (encoded as all-zero): ${unseen.map(([c, n]) => `${c}: ${n}`).join(', ')}`);
       if (o.report) {
-        writeReport(o.report, renderHtmlReport(res.report, { title: `Peregrine evaluation: ${model.detector.type}` }));
+        writeReport(o.report, renderHtmlReport(res.report, { title: `Peregrine evaluation: ${model.detector.type}`, extraSections: modelReportSections(model) }));
         info(o.quiet, `wrote ${o.report}`);
       }
-      process.stdout.write(o.json ? JSON.stringify(res.report) + '\n' : formatEvaluationText(res.report) + '\n');
+      if (o.json) process.stdout.write(JSON.stringify(importance ? { ...res.report, importance } : res.report) + '\n');
+      else process.stdout.write(formatEvaluationText(res.report) + '\n' + (importance ? formatImportance(importance) + '\n' : ''));
     });
 }

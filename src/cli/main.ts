@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, PeregrineError, isPeregrineError } from '../core/errors.js';
 import { PEREGRINE_VERSION } from '../core/version.js';
 import { trainCommand } from './train.js';
@@ -10,6 +10,9 @@ import { demoCommand } from './demo.js';
 import { detectorsCommand } from './detectors.js';
 import { summarizeCommand } from './summarize.js';
 import { forensicsCommand } from './forensics.js';
+import { replayCommand } from './replay.js';
+import { imagesCommand } from './images.js';
+import { BACKEND_CHOICES, BACKEND_ENV } from '../training/tf/runtime.js';
 
 /**
  * The `peregrine` command. User errors print one line (`peregrine: PGN_ERR_...: where: what (what to do)`) and
@@ -41,11 +44,18 @@ export function buildProgram(): Command {
   const program = configureErrors(new Command('peregrine'), 'peregrine')
     .description('Peregrine: learns what normal looks like for each Kubernetes workload and reports departures with evidence')
     .version(PEREGRINE_VERSION)
-    .showSuggestionAfterError(true);
-  for (const cmd of [trainCommand(), scoreCommand(), evaluateCommand(), inspectCommand(), demoCommand(), detectorsCommand(), summarizeCommand()]) {
+    .showSuggestionAfterError(true)
+    // Global, before or after the command name: neural models resolve `auto` through PEREGRINE_TF_BACKEND.
+    .addOption(new Option('--backend <name>', 'TF.js backend for neural models (sets PEREGRINE_TF_BACKEND)').choices([...BACKEND_CHOICES]))
+    .hook('preAction', (cmd) => {
+      const backend = cmd.opts<{ backend?: string }>().backend;
+      if (backend) process.env[BACKEND_ENV] = backend;
+    });
+  for (const cmd of [trainCommand(), scoreCommand(), evaluateCommand(), inspectCommand(), demoCommand(), detectorsCommand(), summarizeCommand(), imagesCommand()]) {
     program.addCommand(configureErrors(cmd, `peregrine ${cmd.name()}`));
   }
   program.addCommand(configureErrors(forensicsCommand(), 'peregrine forensics'));
+  program.addCommand(configureErrors(replayCommand(), 'peregrine replay'));
   return program;
 }
 

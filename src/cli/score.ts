@@ -4,7 +4,33 @@ import { Command } from 'commander';
 import { PeregrineError } from '../core/errors.js';
 import { loadModel } from '../training/model-file.js';
 import { LoadedModel } from '../training/scorer.js';
-import { asOnBadRow, describeReadStats, formatOption, info, onBadRowOption, progressBar } from './common.js';
+import type { Matrix } from '../core/matrix.js';
+import { asOnBadRow, describeReadStats, formatOption, info, onBadRowOption, parseNumber, progressBar } from './common.js';
+
+/** Detectors with per-row, per-feature attributions (AE/VAE: shares of the reconstruction error, rows sum to 1). */
+interface Explainer {
+  explain(x: Matrix): Matrix;
+}
+
+function explainerOf(d: unknown): Explainer | null {
+  return typeof (d as Partial<Explainer>).explain === 'function' ? (d as Explainer) : null;
+}
+
+/** Indices of the `top` largest values of row i of m, largest first (ties: lower column first). */
+export function topColumns(m: Matrix, i: number, top: number): number[] {
+  const best: number[] = [];
+  const o = i * m.cols;
+  for (let j = 0; j < m.cols; j++) {
+    const v = m.data[o + j];
+    let k = best.length;
+    while (k > 0 && m.data[o + best[k - 1]] < v) k--;
+    if (k < top) {
+      best.splice(k, 0, j);
+      if (best.length > top) best.pop();
+    }
+  }
+  return best;
+}
 
 /** CSV-quotes a cell only when it needs it. */
 function csvCell(v: string): string {
@@ -19,10 +45,18 @@ export function scoreCommand(): Command {
     .requiredOption('--out <file>', 'output CSV (`-` for stdout)')
     .addOption(formatOption())
     .addOption(onBadRowOption())
+    .option('--explain', 'add the top contributing features per row (autoencoder/VAE: shares of the reconstruction error)')
+    .option('--top <n>', '--explain: features per row', parseNumber('--top', { integer: true, min: 1 }), 3)
     .option('--quiet', 'no progress or notes on stderr')
-    .action(async (o: { model: string; data: string[]; out: string; format?: string; onBadRow: string; quiet?: boolean }) => {
+    .action(async (o: { model: string; data: string[]; out: string; format?: string; onBadRow: string; quiet?: boolean; explain?: boolean; top: number }) => {
       const { model } = loadModel(o.model);
       const loaded = new LoadedModel(model);
+      const explainer = o.explain ? explainerOf(loaded.detector) : null;
+      if (o.explain && !explainer) {
+        info(o.quiet, `note: --explain skipped: per-row feature attribution is not defined for ${model.detector.type} (use \`peregrine evaluate --importance\` for global importance)`);
+      }
+      const top = explainer ? Math.min(o.top, model.features.names.length) : 0;
+      const explainHeader = Array.from({ length: top }, (_, k) => [`explain${k + 1}_feature`, `explain${k + 1}_share`]).flat();
       const toStdout = o.out === '-';
       const out: NodeJS.WritableStream | WriteStream = toStdout ? process.stdout : createWriteStream(o.out);
       if (!toStdout) {
@@ -43,20 +77,24 @@ export function scoreCommand(): Command {
       const writeHeader = async () => {
         if (headerWritten) return;
         headerWritten = true;
-        await write(['file', 'line', ...idNames, 'score', 'alert', 'label', 'class'].map(csvCell).join(',') + '\n');
+        await write(['file', 'line', ...idNames, 'score', 'alert', 'label', 'class', ...explainHeader].map(csvCell).join(',') + '\n');
       };
       const bar = progressBar('scoring', o.quiet);
       let alerts = 0;
       const run = await loaded
-        .scoreFiles(o.data, { onBadRow: asOnBadRow(o.onBadRow), format: o.format, onProgress: (d, t) => bar.update(d, t) }, async ({ raw, scores }) => {
+        .scoreFiles(o.data, { onBadRow: asOnBadRow(o.onBadRow), format: o.format, onProgress: (d, t) => bar.update(d, t) }, async ({ raw, scores, features }) => {
           await writeHeader();
+          const shares = explainer ? explainer.explain(features) : null;
+          const names = features.names;
           const parts: string[] = [];
           for (let r = 0; r < raw.rows; r++) {
             const alert = scores[r] > loaded.threshold ? 1 : 0;
             alerts += alert;
             const ids = raw.ids.map((col) => csvCell(col[r] ?? ''));
             const label = raw.label[r] < 0 ? '' : String(raw.label[r]);
-            parts.push([csvCell(raw.file), raw.line[r], ...ids, scores[r], alert, label, csvCell(raw.attackClass[r] ?? '')].join(','));
+            const why = shares ? topColumns(shares, r, top).flatMap((j) => [csvCell(names[j]), shares.data[r * shares.cols + j].toFixed(4)]) : [];
+            for (let k = why.length; k < 2 * top; k++) why.push('');
+            parts.push([csvCell(raw.file), raw.line[r], ...ids, scores[r], alert, label, csvCell(raw.attackClass[r] ?? ''), ...why].join(','));
           }
           await write(parts.join('\n') + (parts.length ? '\n' : ''));
         })

@@ -18,6 +18,8 @@ export interface TrainCliOptions {
   log1p?: boolean;
   impute: string;
   pca?: number;
+  reduce?: 'pca' | 'ae';
+  reduceParam?: Record<string, unknown>;
   keepConstant?: boolean;
   threshold: string;
   thresholdParam?: Record<string, unknown>;
@@ -48,6 +50,8 @@ export function trainCommand(): Command {
     .option('--log1p', 'apply signed log1p to numeric features before scaling')
     .addOption(new Option('--impute <policy>', 'value for non-finite cells (NaN, Infinity, empty)').choices(['median', 'mean', 'zero']).default('median'))
     .option('--pca <v>', 'PCA feature reduction: a variance target in (0,1) (e.g. 0.95) or a number of components', parseNumber('--pca', { min: 0 }))
+    .addOption(new Option('--reduce <kind>', 'feature reduction: pca (PCA, 95 % variance; same as --pca 0.95) or ae (autoencoder, 10-d bottleneck, last pipeline step)').choices(['pca', 'ae']))
+    .option('--reduce-param <key=value>', '--reduce ae: autoencoder option, repeatable (e.g. epochs=10, bottleneck=8)', collectKeyValue)
     .option('--keep-constant', 'keep columns that are constant in the training rows')
     .option('--threshold <method>', 'threshold method: contamination, meanstd, pot, budget', 'contamination')
     .option('--threshold-param <key=value>', 'threshold parameter, repeatable (e.g. contamination=0.02, k=3, alertsPerDay=10)', collectKeyValue)
@@ -64,6 +68,7 @@ export function trainCommand(): Command {
       const readBar = progressBar('reading', o.quiet);
       const fitBar = progressBar('fitting', o.quiet);
       if (o.pca !== undefined && o.pca <= 0) throw new PeregrineError('PGN_ERR_USAGE', '--pca must be > 0', { where: '--pca' });
+      if (o.reduceParam && o.reduce !== 'ae') throw new PeregrineError('PGN_ERR_USAGE', '--reduce-param applies to --reduce ae only', { where: '--reduce-param' });
       const result = await runTraining({
         format: o.format as string,
         files: o.data,
@@ -77,7 +82,8 @@ export function trainCommand(): Command {
           scaler: o.scaler as 'standard',
           log1p: Boolean(o.log1p),
           impute: o.impute as 'median',
-          pca: o.pca ?? null,
+          pca: o.pca ?? (o.reduce === 'pca' ? 0.95 : null),
+          ae: o.reduce === 'ae' ? (o.reduceParam ?? {}) : null,
           dropConstant: !o.keepConstant,
         },
         threshold: { method: o.threshold, params: o.thresholdParam },

@@ -5,11 +5,14 @@
 import './autoencoder/index.js';
 import './ecod/index.js';
 import './gbdt/index.js';
+import './hybrid/index.js';
 import './hbos/index.js';
 import './iforest/index.js';
 import './loda/index.js';
 import './ocsvm/index.js';
 import './pca/index.js';
+import './siamese/index.js';
+import './subtab/index.js';
 import './vae/index.js';
 
 export { detectors, createDetector, detectorFromJSON } from './detector.js';

@@ -4,10 +4,11 @@ import { PeregrineError } from '../core/errors.js';
 import type { RawBatch, RawSchema } from '../ingest/types.js';
 import { fitScaler, applyScaler, SCALER_KINDS, type ScalerState } from './scalers/index.js';
 import { fitPca, PcaProjector, type PcaState } from './pca/index.js';
+import { AeReducer, type AeReducerState } from './reduce/index.js';
 
 /**
  * The feature pipeline: one-hot (categorical) -> impute non-finite -> drop constant columns -> optional signed
- * log1p -> scaler -> optional PCA. Every step is fitted on training rows only and saved inside the model, so
+ * log1p -> scaler -> optional PCA -> optional autoencoder reduction (AeReducer, 10-d bottleneck). Every step is fitted on training rows only and saved inside the model, so
  * scoring applies exactly what training learnt. Counters (imputed cells, unseen categories) are kept so nothing
  * is changed silently.
  */
@@ -21,6 +22,11 @@ export const pipelineOptionsSchema = z.object({
   pca: z.number().positive().nullable().default(null),
   /** Categories seen fewer times than this in training are treated like unseen ones (all-zero group). */
   minCategoryCount: z.number().int().min(1).default(1),
+  /**
+   * null = no autoencoder step; an object = AeReducer options ({} for the defaults: 10-d bottleneck) for a last step
+   * that encodes the scaled (and PCA-projected, if any) rows. Saved in the state as `ae`; states without it load.
+   */
+  ae: z.record(z.string(), z.unknown()).nullable().default(null),
 });
 export type PipelineOptions = z.infer<typeof pipelineOptionsSchema>;
 
@@ -38,7 +44,15 @@ export interface PipelineState {
   expandedNames: string[];
   scaler: ScalerState;
   pca: PcaState | null;
+  /** The fitted autoencoder reduction (absent in models written before the step existed). */
+  ae?: AeReducerState | null;
   outputNames: string[];
+}
+
+export interface PipelineFitOptions {
+  /** Seed of the autoencoder step (default 0). */
+  seed?: number;
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface TransformCounters {
@@ -53,11 +67,14 @@ export function emptyCounters(): TransformCounters {
 export class FeaturePipeline {
   private state: PipelineState | null = null;
   private projector: PcaProjector | null = null;
+  private reducer: AeReducer | null = null;
   private catIndex: Map<string, number>[] = [];
   readonly options: PipelineOptions;
 
   constructor(options: Partial<PipelineOptions> = {}) {
     this.options = pipelineOptionsSchema.parse(options);
+    // Validate the autoencoder options now (a typo must not wait for the data to be read).
+    if (this.options.ae) new AeReducer(this.options.ae);
   }
 
   get outputNames(): string[] {
@@ -69,7 +86,7 @@ export class FeaturePipeline {
   }
 
   /** Fits every step on `t` (training rows only). */
-  fit(t: RawBatch, schema: RawSchema): this {
+  fit(t: RawBatch, schema: RawSchema, fitOptions: PipelineFitOptions = {}): this {
     if (t.rows === 0) throw new PeregrineError('PGN_ERR_NO_TRAINING_ROWS', 'no training rows to fit the feature pipeline on');
     const nNum = schema.numericNames.length;
     const categories = schema.categoricalNames.map((_, c) => {
@@ -126,6 +143,24 @@ export class FeaturePipeline {
       pca = fitPca(rowMajor, t.rows, d, p < 1 ? { varianceTarget: p } : { nComponents: p });
       outputNames = Array.from({ length: pca.k }, (_, i) => `pc${i + 1}`);
     }
+    let ae: AeReducerState | null = null;
+    if (this.options.ae) {
+      const d = keptCols.length;
+      let rowMajor: Float64Array = new Float64Array(t.rows * d);
+      for (let j = 0; j < d; j++) for (let r = 0; r < t.rows; r++) rowMajor[r * d + j] = keptCols[j][r];
+      applyScaler(scaler, rowMajor, t.rows);
+      let width = d;
+      if (pca) {
+        rowMajor = new PcaProjector(pca).project(rowMajor, t.rows);
+        width = pca.k;
+      }
+      const reducer = new AeReducer(this.options.ae).fit(
+        { rows: t.rows, cols: width, data: Float32Array.from(rowMajor) },
+        { seed: fitOptions.seed ?? 0, onProgress: fitOptions.onProgress },
+      );
+      ae = reducer.toJSON();
+      outputNames = reducer.outputNames;
+    }
     this.setState({
       version: 1,
       options: this.options,
@@ -137,6 +172,7 @@ export class FeaturePipeline {
       expandedNames,
       scaler,
       pca,
+      ...(ae ? { ae } : {}),
       outputNames,
     });
     return this;
@@ -197,6 +233,10 @@ export class FeaturePipeline {
       final = this.projector.project(out, b.rows);
       cols = this.projector.k;
     }
+    if (this.reducer) {
+      final = this.reducer.project(final, b.rows);
+      cols = this.reducer.outputDim;
+    }
     return { data: Float32Array.from(final), rows: b.rows, cols, names: s.outputNames };
   }
 
@@ -215,6 +255,7 @@ export class FeaturePipeline {
     this.state = state;
     this.catIndex = state.categories.map((cats) => new Map(cats.map((v, i) => [v, i])));
     this.projector = state.pca ? new PcaProjector(state.pca) : null;
+    this.reducer = state.ae ? AeReducer.fromJSON(state.ae) : null;
   }
 
   private requireState(): PipelineState {

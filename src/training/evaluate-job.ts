@@ -1,7 +1,7 @@
 import type { OnBadRow, ReadStats } from '../ingest/types.js';
 import type { TransformCounters } from '../features/pipeline.js';
 import { buildEvaluationReport, type EvaluationReport } from '../evaluation/report.js';
-import type { LoadedModel } from './scorer.js';
+import type { LoadedModel, ScoredBatch } from './scorer.js';
 
 /**
  * Scores labelled files with a model and builds the evaluation report. Per-row state kept is only the score,
@@ -15,6 +15,8 @@ export interface EvaluateJob {
   modelFile?: string;
   modelSizeBytes?: number;
   onProgress?: (bytes: number, total: number) => void;
+  /** Sees every scored batch (features included), e.g. to sample rows for permutation importance. */
+  onBatch?: (b: ScoredBatch) => void;
 }
 
 export interface EvaluateResult {
@@ -30,7 +32,9 @@ export async function evaluateModel(loaded: LoadedModel, job: EvaluateJob): Prom
   const scoreParts: Float64Array[] = [];
   const labelParts: Int8Array[] = [];
   const classParts: string[][] = [];
-  const run = await loaded.scoreFiles(job.files, { onBadRow: job.onBadRow, format: job.format, onProgress: job.onProgress }, ({ raw, scores }) => {
+  const run = await loaded.scoreFiles(job.files, { onBadRow: job.onBadRow, format: job.format, onProgress: job.onProgress }, (b) => {
+    const { raw, scores } = b;
+    job.onBatch?.(b);
     scoreParts.push(scores);
     labelParts.push(raw.label.slice(0, raw.rows));
     classParts.push(raw.attackClass.slice(0, raw.rows));

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { FeatureBatch } from '../core/matrix.js';
 import type { Detector } from '../detectors/detector.js';
 import { detectorFromJSON } from '../detectors/index.js';
 import { FeaturePipeline, emptyCounters, type TransformCounters } from '../features/pipeline.js';
@@ -13,6 +14,8 @@ import type { ModelFile } from './model-file.js';
 export interface ScoredBatch {
   raw: RawBatch;
   scores: Float64Array;
+  /** The model features of the batch (the pipeline's output the detector scored). */
+  features: FeatureBatch;
 }
 
 export interface ScoreRun {
@@ -65,10 +68,11 @@ export class LoadedModel {
     let rows = 0;
     for await (const raw of reader.batches()) {
       const s0 = performance.now();
-      const scores = this.scoreBatch(raw, counters);
+      const features = this.pipeline.transform(raw, counters);
+      const scores = this.detector.score(features);
       scoreMs += performance.now() - s0;
       rows += raw.rows;
-      await onBatch({ raw, scores });
+      await onBatch({ raw, scores, features });
     }
     return { stats: reader.stats, counters, rows, scoreSeconds: scoreMs / 1000, totalSeconds: (performance.now() - t0) / 1000 };
   }

@@ -144,7 +144,9 @@ export async function runTraining(job: TrainJob): Promise<TrainResult> {
   const calTable = calIdx === fitIdx ? fitTable : takeRows(all, calIdx);
 
   const t1 = performance.now();
-  const pipeline = new FeaturePipeline(job.pipeline).fit(fitTable, schema);
+  const pipeline = new FeaturePipeline(job.pipeline).fit(fitTable, schema, { seed: job.seed });
+  const aeStep = pipeline.toJSON().ae;
+  if (aeStep) notes.push(`autoencoder feature reduction: ${aeStep.inputDim} -> ${aeStep.options.bottleneck} features (training reconstruction MSE ${aeStep.trainingReconstructionMse.toPrecision(4)}, ${aeStep.fitInfo.epochsRun} epochs on ${aeStep.fitInfo.backend})`);
   const counters = emptyCounters();
   const xFit = pipeline.transform(fitTable, counters);
   const fitOptions: FitOptions = { seed: job.seed, onProgress: job.onFitProgress };
