@@ -9,6 +9,7 @@ export interface TrainCliOptions {
   data: string[];
   detector: string;
   param?: Record<string, unknown>;
+  trainer?: string;
   normalOnly?: boolean;
   multiclass?: boolean;
   smote?: boolean;
@@ -41,6 +42,7 @@ export function trainCommand(): Command {
     .requiredOption('--data <paths...>', 'input files or folders (folders are read recursively)')
     .requiredOption('--detector <name>', 'detector to train (see `peregrine detectors`)')
     .option('--param <key=value>', 'detector parameter, repeatable (e.g. --param nEstimators=200)', collectKeyValue)
+    .addOption(new Option('--trainer <kind>', 'neural detectors with a trainer choice (hybrid): standard or maml; same as --param trainer=KIND').choices(['standard', 'maml']))
     .option('--normal-only', 'fit on benign-labelled rows only (one-class training)')
     .option('--multiclass', 'supervised detectors: one class per attack type (default: benign vs attack)')
     .option('--smote', 'supervised detectors: SMOTE-oversample minority classes of the fit rows (after the feature pipeline)')
@@ -73,7 +75,7 @@ export function trainCommand(): Command {
         format: o.format as string,
         files: o.data,
         detector: o.detector,
-        detectorParams: o.param,
+        detectorParams: o.trainer ? { ...o.param, trainer: o.trainer } : o.param,
         normalOnly: Boolean(o.normalOnly),
         multiClass: Boolean(o.multiclass),
         smote: Boolean(o.smote),
