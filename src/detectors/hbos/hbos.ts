@@ -33,6 +33,29 @@ export function autoBins(sorted: Float64Array): number {
   return Math.max(1, Math.min(Math.ceil(Math.sqrt(n)), Math.ceil(range / w)));
 }
 
+/**
+ * Equal-width histogram of `vals` with numpy's rules: the range is [min, max], a degenerate range widens to
+ * [v - 0.5, v + 0.5], the last bin is closed. Sorts `vals` in place when nBins is 'auto'. Shared with LODA.
+ */
+export function equalWidthHistogram(vals: Float64Array, nBins: number | 'auto'): { min: number; width: number; counts: Float64Array } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of vals) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (vals.length === 0) min = max = 0;
+  if (max <= min) {
+    min -= 0.5;
+    max += 0.5;
+  }
+  const nb = nBins === 'auto' ? autoBins(vals.sort()) : nBins;
+  const width = (max - min) / nb;
+  const counts = new Float64Array(nb);
+  for (const v of vals) counts[Math.min(nb - 1, Math.floor((v - min) / width))]++;
+  return { min, width, counts };
+}
+
 export function fitHbos(x: Matrix, nBins: number | 'auto', alpha: number, tol: number): HbosModel {
   const { rows, cols: d, data } = x;
   const lo = new Float64Array(d);
@@ -48,22 +71,8 @@ export function fitHbos(x: Matrix, nBins: number | 'auto', alpha: number, tol: n
       if (v === v) col[m++] = v;
     }
     const vals = col.subarray(0, m);
-    let min = Infinity;
-    let max = -Infinity;
-    for (const v of vals) {
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    if (m === 0) min = max = 0;
-    if (max <= min) {
-      // numpy widens a degenerate range to [v - 0.5, v + 0.5].
-      min -= 0.5;
-      max += 0.5;
-    }
-    const nb = nBins === 'auto' ? autoBins(vals.sort()) : nBins;
-    const w = (max - min) / nb;
-    const counts = new Float64Array(nb);
-    for (const v of vals) counts[Math.min(nb - 1, Math.floor((v - min) / w))]++;
+    const { min, width: w, counts } = equalWidthHistogram(vals, nBins);
+    const nb = counts.length;
     const dens = new Float64Array(nb);
     let f = Infinity;
     for (let k = 0; k < nb; k++) {

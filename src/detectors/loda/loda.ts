@@ -9,7 +9,7 @@
  */
 import type { Matrix } from '../../core/matrix.js';
 import { Rng } from '../../core/rng.js';
-import { autoBins } from '../hbos/hbos.js';
+import { equalWidthHistogram } from '../hbos/hbos.js';
 
 export interface LodaModel {
   /** Sparse projections: projection i uses columns index[i*nnz .. i*nnz + nnz) with weights weight[...]. */
@@ -54,21 +54,8 @@ export function fitLoda(x: Matrix, k: number, nBins: number | 'auto', alpha: num
       if (Number.isFinite(v)) col[m++] = v;
     }
     const vals = col.subarray(0, m);
-    let min = Infinity;
-    let max = -Infinity;
-    for (const v of vals) {
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    if (m === 0) min = max = 0;
-    if (max <= min) {
-      min -= 0.5;
-      max += 0.5;
-    }
-    const nb = nBins === 'auto' ? autoBins(vals.sort()) : nBins;
-    const w = (max - min) / nb;
-    const counts = new Float64Array(nb);
-    for (const v of vals) counts[Math.min(nb - 1, Math.floor((v - min) / w))]++;
+    const { min, width: w, counts } = equalWidthHistogram(vals, nBins);
+    const nb = counts.length;
     const denom = m + alpha * nb;
     parts.push(counts.map((c) => -Math.log((c + alpha) / denom)));
     outside[i] = -Math.log(alpha / denom);
