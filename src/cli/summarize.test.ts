@@ -71,9 +71,9 @@ test('cli summarize: Falco, LID-DS (CSV), ADFA-LD and stdin NDJSON to vectors; b
     assert.deepEqual(
       lines(adfaOut).map((v) => [v.containerId, v.eventCount, v.label, v.attackClass]),
       [
-        ['UAD-Adduser-2-0001', 5, 1, 'Adduser'],
-        ['UAD-Hydra-FTP-1-0001', 6, 1, 'Hydra_FTP'],
-        ['UTD-0001', 15, 0, 'benign'],
+        ['attack-adduser', 5, 1, 'Adduser'],
+        ['attack-hydra-ftp', 6, 1, 'Hydra_FTP'],
+        ['train-normal', 15, 0, 'benign'],
       ],
     );
 

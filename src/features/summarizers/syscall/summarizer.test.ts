@@ -256,10 +256,10 @@ test('summarizer: ADFA-LD traces give one labelled vector each (trace mode)', as
   assert.deepEqual(
     vectors.map((v) => [v.containerId, v.group, v.eventCount, v.label, v.attackClass, v.intervalStart, v.intervalEnd]),
     [
-      ['UAD-Adduser-2-0001', 'adfa-ld', 5, 1, 'Adduser', 0, 5],
-      ['UAD-Hydra-FTP-1-0001', 'adfa-ld', 6, 1, 'Hydra_FTP', 0, 6],
-      ['UTD-0001', 'adfa-ld', 15, 0, 'benign', 0, 15],
-      ['UVD-0001', 'adfa-ld', 5, 0, 'benign', 0, 5],
+      ['attack-adduser', 'adfa-ld', 5, 1, 'Adduser', 0, 5],
+      ['attack-hydra-ftp', 'adfa-ld', 6, 1, 'Hydra_FTP', 0, 6],
+      ['train-normal', 'adfa-ld', 15, 0, 'benign', 0, 15],
+      ['validation-normal', 'adfa-ld', 5, 0, 'benign', 0, 5],
     ],
   );
   const adduser = named(vectors[0]);

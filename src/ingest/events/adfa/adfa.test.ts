@@ -40,22 +40,22 @@ test('adfa: traces of the fixture folders, a bad token reported with its line', 
   assert.equal(c.files.length, 4);
   const byTrace = new Map<string, string[]>();
   for (const e of c.events) byTrace.set(e.containerId, [...(byTrace.get(e.containerId) ?? []), e.syscall]);
-  assert.deepEqual([...byTrace.keys()], ['UAD-Adduser-2-0001', 'UAD-Hydra-FTP-1-0001', 'UTD-0001', 'UVD-0001']);
-  assert.deepEqual(byTrace.get('UTD-0001'), [
-    'close', 'close', 'dup2', 'close', 'pipe', 'clone', 'close', 'stat64', 'mmap2', 'read', 'write', 'open', 'close', 'execve', 'socketcall',
+  assert.deepEqual([...byTrace.keys()], ['attack-adduser', 'attack-hydra-ftp', 'train-normal', 'validation-normal']);
+  assert.deepEqual(byTrace.get('train-normal'), [
+    'socketcall', 'execve', 'close', 'open', 'write', 'read', 'mmap2', 'stat64', 'close', 'clone', 'pipe', 'close', 'dup2', 'close', 'close',
   ]);
-  assert.deepEqual(byTrace.get('UAD-Adduser-2-0001'), ['open', 'read', 'close', 'setuid32', 'execve']);
-  assert.deepEqual(byTrace.get('UVD-0001'), ['read', 'write', 'close', 'futex', 'clock_gettime']);
-  const uvd = c.events.filter((e) => e.containerId === 'UVD-0001');
+  assert.deepEqual(byTrace.get('attack-adduser'), ['open', 'read', 'close', 'setuid32', 'execve']);
+  assert.deepEqual(byTrace.get('validation-normal'), ['read', 'write', 'close', 'futex', 'clock_gettime']);
+  const uvd = c.events.filter((e) => e.containerId === 'validation-normal');
   assert.deepEqual(uvd.map((e) => [e.timeUs, e.source.line]), [[0, 1], [1, 1], [2, 1], [3, 2], [4, 2]]);
   assert.deepEqual(c.stats.badRows.map((b) => [b.line, b.reason]), [[1, 'not a syscall number: "x5"']]);
   assert.deepEqual(c.stats.classCounts, { Adduser: 5, Hydra_FTP: 6, benign: 20 });
-  assert.ok(c.events.every((e) => e.image === 'adfa-ld' && (e.label === 1) === e.containerId.startsWith('UAD')));
+  assert.ok(c.events.every((e) => e.image === 'adfa-ld' && (e.label === 1) === e.containerId.startsWith('attack')));
   const tiny = await collectEvents('adfa-ld', [DIR], { highWaterMark: 2, batchEvents: 3 });
   assert.deepEqual(tiny.events, c.events);
   await assert.rejects(
     collectEvents('adfa-ld', [join(DIR, 'Validation_Data_Master')], { onBadRow: 'fail' }),
-    peregrine('PGN_ERR_BAD_ROW', `${join(DIR, 'Validation_Data_Master', 'UVD-0001.txt')}:1`),
+    peregrine('PGN_ERR_BAD_ROW', `${join(DIR, 'Validation_Data_Master', 'validation-normal.txt')}:1`),
   );
 });
 
