@@ -8,6 +8,7 @@
  *   attack capture: per-capture AUROC, flow detection rate, and detection per 10-second window.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeResultsSection } from './results-doc.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -72,7 +73,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 async function nslKdd(out: string[], reportsDir: string): Promise<void> {
   const train = [join(dataDir, 'nsl-kdd', 'KDDTrain+.txt')];
   const test = [join(dataDir, 'nsl-kdd', 'KDDTest+.txt')];
-  out.push('## NSL-KDD: KDDTrain+ normal rows -> KDDTest+', '');
+  out.push('### NSL-KDD: KDDTrain+ normal rows -> KDDTest+', '');
   out.push('Split: the official one. Detectors are fitted on the 67,343 `normal` rows of KDDTrain+ (80 % fit, 20 % held out to set the threshold at 1 % of held-out normal rows) and evaluated on all 22,544 rows of KDDTest+, whose attacks include 17 types never seen in training. Preprocessing: one-hot protocol/service/flag (training categories; unseen ones encode as all-zero), training-median imputation, constant columns dropped, z-score; "+ log1p" adds signed log1p before z-scoring.', '');
   out.push('| detector | AUROC | AUPRC | precision | recall | F1 | FPR | best-F1 | fit s |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   let best: { v: Variant; report: EvaluationReport } | null = null;
@@ -102,7 +103,7 @@ async function nslKdd(out: string[], reportsDir: string): Promise<void> {
 async function k8s(out: string[], reportsDir: string, work: string): Promise<void> {
   const split = k8sSplit(dataDir, work);
   if (!split) return;
-  out.push('## Kubernetes misuse flows (Sever & Dogan 2023)', '');
+  out.push('### Kubernetes misuse flows (Sever & Dogan 2023)', '');
   out.push(`Split: the benign capture (already in time order) is cut at 80 %: the first ${split.trainRows} flows train (normal only; 20 % of them held out to set the threshold at 1 %), the last ${split.benignTestRows} flows (strictly later in time) are the benign test rows. Each attack capture is scored whole. Labels belong to captures, not flows: most flows of an attack capture are ordinary cluster traffic (API server, DNS), so flow-level numbers understate what a per-capture or per-window view shows. Preprocessing: identifiers (Flow ID, IPs, ports, Timestamp) excluded, training-median imputation of Infinity/NaN, constant columns dropped, signed log1p, z-score.`, '');
   const detectorsToRun = VARIANTS.filter((v) => v.log1p || v.detector === 'ecod' || v.detector === 'hbos' || v.label.startsWith('pca Mahalanobis'));
   const summary: string[] = ['| detector | capture | flows | AUROC vs benign test | flows flagged | 10-s windows flagged |', '|---|---|---:|---:|---:|---:|'];
@@ -171,7 +172,7 @@ const TRACE_VARIANTS: Variant[] = [
 async function adfa(out: string[]): Promise<void> {
   const dir = join(dataDir, 'adfa-ld');
   if (!existsSync(dir)) return;
-  out.push('## ADFA-LD: syscall traces -> activity vectors', '');
+  out.push('### ADFA-LD: syscall traces -> activity vectors', '');
   out.push('Split: the dataset\'s own. Each trace is summarised into one activity vector (schema `peregrine.syscall-activity/v1`: counts of the 72 audited system calls, class totals, failed calls, path and port classes, hashed bigrams); detectors are fitted on the 833 traces of `Training_Data_Master` and evaluated on the 4,372 normal traces of `Validation_Data_Master` plus the 746 traces of `Attack_Data_Master` (trace-level AUROC). Threshold: 1 % of the training traces (in-sample: fewer than 1,000 rows).', '');
   out.push('| detector | AUROC | AUPRC | recall | FPR on validation normals | fit s |', '|---|---:|---:|---:|---:|---:|');
   for (const v of TRACE_VARIANTS) {
@@ -191,7 +192,7 @@ async function lidds(out: string[]): Promise<void> {
   const vs = res.vectors.filter((v) => v.eventCount > 0).sort((a, b) => a.intervalStart - b.intervalStart);
   const train = vs.filter((v) => v.label === 0);
   const t0 = vs[0]?.intervalStart ?? 0;
-  out.push('## LID-DS 2021 sample: interval scores before and after the attack', '');
+  out.push('### LID-DS 2021 sample: interval scores before and after the attack', '');
   out.push(`One recording (\`aggressive_nightingale_1018\`, brute force), summarised in 1-second intervals (the recording is ${((vs[vs.length - 1].intervalEnd - t0) / 1e6).toFixed(0)} s long, too short for the paper's 30 s). A VAE with the SRI paper's architecture (3x16 hidden, latent 10, Adam 1e-4, 500 epochs on this tiny set) is fitted on the ${train.length} intervals before the exploit timestamp; every interval is then scored and compared with r_th = r_mean + 3 r_sd. Intervals before the attack are in-sample, so they show the fit, not a false-positive rate.`, '');
   if (train.length < 2) {
     out.push('Too few pre-attack intervals to fit.', '');
@@ -210,7 +211,7 @@ async function lidds(out: string[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const out: string[] = ['# Results on real data', ''];
+  const out: string[] = ['### One-class detectors, runtime traces (`npm run results`)', ''];
   if (!existsSync(dataDir)) {
     log(`note: ${dataDir} not found; pass --data-dir. Nothing written.`);
     return;
@@ -228,7 +229,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  writeFileSync(join(root, 'docs', 'results.md'), out.join('\n') + '\n');
+  writeResultsSection(join(root, 'docs', 'results.md'), 'results', out.join('\n'));
   log('wrote docs/results.md and docs/results/*.html');
 }
 
