@@ -1,81 +1,27 @@
-import { z } from 'zod';
 import type { Matrix } from '../../core/matrix.js';
-import { base64ToF64, base64ToI32, f64ToBase64, i32ToBase64 } from '../../core/encode.js';
-import { checkFitted, detectors, type Detector, type DetectorFactory, type DetectorState, type FitOptions } from '../detector.js';
-import { count, readState, requireRows } from '../util.js';
+import { detectors } from '../detector.js';
+import { TabularDetector, tabularFactory, type TabularSpec } from '../tabular.js';
 import { hbosSchema, type HbosParams } from './options.js';
 import { fitHbos, scoreHbos, type HbosModel } from './hbos.js';
 
-const TYPE = 'hbos';
-const VERSION = 1;
+const state = { lo: 'f64', width: 'f64', logDensity: 'f64', offsets: 'i32', floor: 'f64' } as const;
 
-const stateSchema = z.object({
-  cols: count,
-  lo: z.string(),
-  width: z.string(),
-  logDensity: z.string(),
-  offsets: z.string(),
-  floor: z.string(),
-});
+const spec: TabularSpec<HbosParams, typeof state, HbosModel> = {
+  type: 'hbos',
+  version: 1,
+  description: 'HBOS (Goldstein & Dengel 2012): per-feature histograms, summed -log density; the fastest baseline',
+  schema: hbosSchema,
+  state,
+  fit: (x, p) => fitHbos(x, p.nBins, p.alpha, p.tol),
+  score: (m, x: Matrix) => scoreHbos(m, x, new Float64Array(x.rows)),
+  restore: (f, p) => ({ ...f, tol: p.tol }),
+};
 
-export class HbosDetector implements Detector {
-  readonly type = TYPE;
-  private model: HbosModel | null = null;
-  private cols = 0;
-
-  constructor(readonly params: HbosParams) {}
-
-  fit(x: Matrix, _options: FitOptions = {}): this {
-    requireRows(TYPE, x);
-    this.cols = x.cols;
-    this.model = fitHbos(x, this.params.nBins, this.params.alpha, this.params.tol);
-    return this;
-  }
-
-  score(x: Matrix): Float64Array {
-    checkFitted(TYPE, this.model !== null, this.cols, x);
-    return scoreHbos(this.model as HbosModel, x, new Float64Array(x.rows));
-  }
-
-  toJSON(): DetectorState {
-    const m = this.model;
-    return {
-      type: TYPE,
-      version: VERSION,
-      params: { ...this.params },
-      state: m && {
-        cols: this.cols,
-        lo: f64ToBase64(m.lo),
-        width: f64ToBase64(m.width),
-        logDensity: f64ToBase64(m.logDensity),
-        offsets: i32ToBase64(m.offsets),
-        floor: f64ToBase64(m.floor),
-      },
-    };
-  }
-
-  static fromJSON(saved: DetectorState): HbosDetector {
-    const { params, state: s } = readState(saved, TYPE, VERSION, hbosSchema, stateSchema);
-    const det = new HbosDetector(params);
-    det.cols = s.cols;
-    det.model = {
-      lo: base64ToF64(s.lo),
-      width: base64ToF64(s.width),
-      logDensity: base64ToF64(s.logDensity),
-      offsets: base64ToI32(s.offsets),
-      floor: base64ToF64(s.floor),
-      tol: params.tol,
-    };
-    return det;
+export class HbosDetector extends TabularDetector<HbosParams, typeof state, HbosModel> {
+  constructor(params: HbosParams) {
+    super(spec, params);
   }
 }
 
-export const hbosFactory: DetectorFactory<HbosParams> = {
-  type: TYPE,
-  description: 'HBOS (Goldstein & Dengel 2012): per-feature histograms, summed -log density; the fastest baseline',
-  schema: hbosSchema,
-  create: (params) => new HbosDetector(params),
-  fromJSON: (state) => HbosDetector.fromJSON(state),
-};
-
+export const hbosFactory = tabularFactory(spec, (params) => new HbosDetector(params));
 detectors.register(hbosFactory);
