@@ -9,6 +9,7 @@ import { evaluateModel } from '../training/evaluate-job.js';
 import { modelReportSections } from '../training/report-sections.js';
 import { LabelledRowSampler, formatImportance, importanceOf } from '../training/importance-job.js';
 import { asOnBadRow, describeReadStats, formatOption, info, onBadRowOption, parseNumber, progressBar } from './common.js';
+import { runScenarioCommand, type ScenarioCliOptions } from './scenario-eval.js';
 
 export function writeReport(path: string, html: string): void {
   try {
@@ -20,23 +21,31 @@ export function writeReport(path: string, html: string): void {
 
 export function evaluateCommand(): Command {
   return new Command('evaluate')
-    .description('score labelled data with a model and report precision/recall/F1, AUROC, AUPRC, per-class detection, speed')
-    .requiredOption('--model <file>', 'model written by `peregrine train`')
-    .requiredOption('--data <paths...>', 'labelled input files or folders')
+    .description('score labelled data with a model and report precision/recall/F1, AUROC, AUPRC, per-class detection, speed; or, with --scenario, run attack and chaos scenarios on a simulated cluster')
+    .option('--model <file>', 'model written by `peregrine train` (required unless --scenario)')
+    .option('--data <paths...>', 'labelled input files or folders (required unless --scenario)')
+    .option('--scenario <names>', 'simulate a cluster from --seed, train on its benign time, and run these scenarios (comma-separated, or all)')
+    .option('--seed <n>', '--scenario: simulation and training seed', parseNumber('--seed', { integer: true }), 1)
+    .option('--nodes <n>', '--scenario: nodes of the simulated cluster', parseNumber('--nodes', { integer: true, min: 2, max: 200 }), 3)
+    .option('--interval <seconds>', '--scenario: detection interval', parseNumber('--interval', { min: 5, max: 600 }), 30)
     .addOption(formatOption())
     .option('--json', 'print one JSON object (documented in docs/evaluate-json.md) instead of text')
-    .option('--report <file>', 'write an HTML report with ROC/PR curves and score histograms')
+    .option('--report <file>', 'write an HTML report with ROC/PR curves and score histograms (with --scenario: a timeline per scenario)')
     .addOption(onBadRowOption())
     .option('--importance', 'also compute permutation feature importance (AUROC drop) on a sample of the labelled rows; prints the top 10')
     .option('--importance-rows <n>', '--importance: rows sampled (seeded) from the evaluation data', parseNumber('--importance-rows', { integer: true, min: 10 }), 2000)
     .option('--quiet', 'no progress or notes on stderr')
-    .action(async (o: { model: string; data: string[]; format?: string; json?: boolean; report?: string; onBadRow: string; quiet?: boolean; importance?: boolean; importanceRows: number }) => {
+    .action(async (o: { model?: string; data?: string[]; format?: string; json?: boolean; report?: string; onBadRow: string; quiet?: boolean; importance?: boolean; importanceRows: number } & ScenarioCliOptions) => {
+      if (o.scenario !== undefined) return runScenarioCommand(o);
+      if (!o.model) throw new PeregrineError('PGN_ERR_USAGE', "required option '--model <file>' not specified", { hint: 'give --model and --data, or --scenario NAME|all' });
+      if (!o.data || o.data.length === 0) throw new PeregrineError('PGN_ERR_USAGE', "required option '--data <paths...>' not specified", { hint: 'give --model and --data, or --scenario NAME|all' });
+      const data = o.data;
       const { model, sizeBytes } = loadModel(o.model);
       const loaded = new LoadedModel(model);
       const sampler = o.importance ? new LabelledRowSampler(o.importanceRows, model.training.seed) : null;
       const bar = progressBar('scoring', o.quiet);
       const res = await evaluateModel(loaded, {
-        files: o.data,
+        files: data,
         onBadRow: asOnBadRow(o.onBadRow),
         format: o.format,
         modelFile: o.model,

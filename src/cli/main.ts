@@ -12,6 +12,9 @@ import { summarizeCommand } from './summarize.js';
 import { forensicsCommand } from './forensics.js';
 import { replayCommand } from './replay.js';
 import { imagesCommand } from './images.js';
+import { simulateCommand } from './simulate.js';
+import { serveCommand } from './serve.js';
+import { agentCommand } from './agent.js';
 import { BACKEND_CHOICES, BACKEND_ENV } from '../training/tf/runtime.js';
 
 /**
@@ -51,7 +54,7 @@ export function buildProgram(): Command {
       const backend = cmd.opts<{ backend?: string }>().backend;
       if (backend) process.env[BACKEND_ENV] = backend;
     });
-  for (const cmd of [trainCommand(), scoreCommand(), evaluateCommand(), inspectCommand(), demoCommand(), detectorsCommand(), summarizeCommand(), imagesCommand()]) {
+  for (const cmd of [trainCommand(), scoreCommand(), evaluateCommand(), inspectCommand(), demoCommand(), detectorsCommand(), summarizeCommand(), imagesCommand(), serveCommand(), agentCommand(), simulateCommand()]) {
     program.addCommand(configureErrors(cmd, `peregrine ${cmd.name()}`));
   }
   program.addCommand(configureErrors(forensicsCommand(), 'peregrine forensics'));

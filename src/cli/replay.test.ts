@@ -70,5 +70,5 @@ test('replay: usage and input errors are one line with the documented exit code'
   assertError(await cli(['replay', '--events', ndjson, '--format', 'ndjson', '--containers', '2', '--rate', '10', '--sink', 'sqlite']), 2, 'PGN_ERR_USAGE', '--sink');
   assertError(await cli(['replay', '--events', join(tmp.dir, 'nope.ndjson'), '--format', 'ndjson', '--containers', '2', '--rate', '10']), 5, 'PGN_ERR_FILE_NOT_FOUND');
   assertError(await cli(['replay', '--events', ndjson, '--format', 'ndjson', '--containers', '0', '--rate', '10']), 2, 'PGN_ERR_USAGE', '--containers');
-  assertError(await cli(['replay', '--events', ndjson, '--format', 'adfa-ld', '--containers', '1', '--rate', '10']), 2, 'PGN_ERR_USAGE');
+  assertError(await cli(['replay', '--events', ndjson, '--format', 'nope', '--containers', '1', '--rate', '10']), 2, 'PGN_ERR_USAGE');
 });

@@ -27,6 +27,7 @@ interface ReplayCliOptions {
   vectorsToTrain: number;
   epochs: number;
   k: number;
+  alarm: 'hysteresis' | 'paper';
   seed: number;
   realtime?: boolean;
   json?: boolean;
@@ -104,7 +105,7 @@ function toJson(r: ReplayResult): unknown {
 export function replayCommand(): Command {
   return new Command('replay')
     .description('replay recorded syscall events as N containers at a set rate through the runtime path (summarise, VAE stability, forensic publisher, sink) and measure it')
-    .requiredOption('--events <paths...>', 'event files or folders')
+    .requiredOption('--events <paths...>', 'event files or folders, or - for stdin (buffered to a temporary file: the input is read twice)')
     .addOption(new Option('--format <format>', 'event format').choices([...REPLAY_FORMATS]).makeOptionMandatory())
     .requiredOption('--containers <n>', 'replicas of each container of the input', parseNumber('--containers', { integer: true, min: 1, max: 100000 }))
     .requiredOption('--rate <r>', 'events per second of event time per container', parseNumber('--rate', { min: 0.001 }))
@@ -117,6 +118,7 @@ export function replayCommand(): Command {
     .option('--vectors-to-train <n>', 'activity vectors a group accumulates before its VAE is trained', parseNumber('--vectors-to-train', { integer: true, min: 2 }), 20)
     .option('--epochs <n>', 'VAE training epochs', parseNumber('--epochs', { integer: true, min: 1, max: 100000 }), 100)
     .option('--k <k>', 'stability threshold r_th = r_mean + k * r_sd', parseNumber('--k', { min: 0 }), 3)
+    .addOption(new Option('--alarm <rule>', 'when an exceedance of r_th is unstable: hysteresis (2x r_th at once, else 3 in a row) or paper (every exceedance)').choices(['hysteresis', 'paper']).default('hysteresis'))
     .option('--seed <n>', 'seed of the VAE training', parseNumber('--seed', { integer: true, min: 0 }), 0)
     .option('--realtime', 'pace the replay so event time advances with the wall clock')
     .option('--json', 'print one JSON object instead of the table')
@@ -144,7 +146,7 @@ export function replayCommand(): Command {
         mode: o.mode,
         sink: o.sink,
         outDir: o.out,
-        stability: { vectorsToTrain: o.vectorsToTrain, epochs: o.epochs, k: o.k, seed: o.seed },
+        stability: { vectorsToTrain: o.vectorsToTrain, epochs: o.epochs, k: o.k, alarm: o.alarm, seed: o.seed },
         onBadRow: asOnBadRow(o.onBadRow),
         parser: o.parser,
         onPlan: (p) => {

@@ -29,6 +29,15 @@ export const ERROR_CATALOGUE = {
   PGN_ERR_MODEL_FORMAT: { exit: ExitCode.MODEL, summary: 'The file is not a Peregrine model or its format version is not supported.' },
   PGN_ERR_MODEL_CHECKSUM: { exit: ExitCode.MODEL, summary: 'The model file checksum does not match its content (corrupted or edited).' },
   PGN_ERR_MODEL_SCHEMA: { exit: ExitCode.MODEL, summary: 'The input columns do not match the columns the model was trained on.' },
+  PGN_ERR_UNAUTHORIZED: { exit: ExitCode.USAGE, summary: 'A service route was called without a valid bearer token.' },
+  PGN_ERR_OVERLOADED: { exit: ExitCode.IO, summary: 'The service ingest queue is full; nothing of the request was taken (retry after Retry-After).' },
+  PGN_ERR_UNAVAILABLE: { exit: ExitCode.IO, summary: 'The service is shutting down or not ready; retry after Retry-After.' },
+  PGN_ERR_BAD_REQUEST: { exit: ExitCode.USAGE, summary: 'A service request is malformed as a whole (bad parameter, unsupported body).' },
+  PGN_ERR_NOT_FOUND: { exit: ExitCode.USAGE, summary: 'No such service route or resource.' },
+  PGN_ERR_BODY_TOO_LARGE: { exit: ExitCode.DATA, summary: 'A request body exceeds server.bodyLimitBytes.' },
+  PGN_ERR_JSON_DEPTH: { exit: ExitCode.DATA, summary: 'A JSON record is nested deeper than server.maxJsonDepth.' },
+  PGN_ERR_UNSAFE_KEY: { exit: ExitCode.DATA, summary: 'A JSON record holds a __proto__, constructor or prototype key (refused: prototype pollution).' },
+  PGN_ERR_NO_MODEL: { exit: ExitCode.MODEL, summary: 'The operation needs a model that is not configured.' },
   PGN_ERR_INTERNAL: { exit: ExitCode.INTERNAL, summary: 'An unexpected internal error (a bug: please report it with the command line).' },
 } as const;
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AdaptivePublisher } from './adaptive.js';
+import { parseRecord, serializeRecord } from './records.js';
 import { StandardPublisher } from './standard.js';
 import { events, start, verdict } from './testing.js';
 import type { EventRecord, ForensicRecord, SummaryRecord } from './types.js';
@@ -19,8 +20,12 @@ describe('AdaptivePublisher', () => {
     assert.deepEqual([s.score, s.threshold, s.unstable, s.fullLog, s.contextIntervals, s.droppedEvents], [0.25, 1.5, false, false, 0, 0]);
     assert.deepEqual(s.latentMean, [0.1, -0.2]);
     assert.deepEqual(s.counts, { read: 10, write: 5 });
-    const bytes = Buffer.byteLength(JSON.stringify(s));
-    assert.ok(bytes < 500, `summary is ${bytes} bytes`);
+    // the serialized form leaves out the defaults of a stable interval (fullLog false, no context, no drops)
+    const text = serializeRecord(s);
+    assert.doesNotMatch(text, /fullLog|contextIntervals|droppedEvents/);
+    assert.deepEqual(parseRecord(text), s, 'parseRecord restores them');
+    const bytes = Buffer.byteLength(text);
+    assert.ok(bytes < 300, `summary is ${bytes} bytes`);
     const st = p.stats();
     assert.deepEqual([st.total.records, st.total.bytes, st.total.events, st.total.summaries], [1, bytes, 0, 1]);
     assert.equal(p.cachedBytes('c1'), 50 * 100, 'the interval stays cached');

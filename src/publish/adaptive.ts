@@ -10,7 +10,7 @@ import {
   publishedBytes,
   type IntervalRef,
 } from './records.js';
-import type { EventReason, ForensicRecord, IntervalVerdict, PublishCounters, PublishStats, Publisher, RawEvent, RecordOutput } from './types.js';
+import type { EventReason, ForensicRecord, IntervalVerdict, ObservedEvent, PublishCounters, PublishStats, Publisher, RawEvent, RecordOutput } from './types.js';
 import { parseOptions } from './util.js';
 
 /**
@@ -66,7 +66,7 @@ export class AdaptivePublisher implements Publisher {
   private state(containerId: string): ContainerState {
     let st = this.states.get(containerId);
     if (!st) {
-      st = { pending: new EventRun(), cache: [], bytes: 0, coolDown: false, stableStreak: 0, droppedSinceSummary: 0, counters: emptyCounters() };
+      st = { pending: new EventRun(containerId), cache: [], bytes: 0, coolDown: false, stableStreak: 0, droppedSinceSummary: 0, counters: emptyCounters() };
       this.states.set(containerId, st);
     }
     return st;
@@ -82,9 +82,27 @@ export class AdaptivePublisher implements Publisher {
         lastId = ev.containerId;
       }
       const s = st as ContainerState;
-      const size = ev.line.length; // the cap counts line characters (bytes for ASCII lines): no UTF-8 scan per event
-      s.pending.push(ev, size);
-      s.bytes += size;
+      s.pending.add(ev.timeNs, ev.line);
+      // the cap counts line characters (bytes for ASCII lines): no UTF-8 scan per event
+      s.bytes += ev.line.length;
+      if (s.bytes > cap) this.enforceCap(s, cap);
+    }
+  }
+
+  observeEvents(events: readonly ObservedEvent[], lines: readonly string[], from = 0, to = events.length): void {
+    const cap = this.options.cacheMaxBytes;
+    let lastId: string | undefined;
+    let st: ContainerState | undefined;
+    for (let i = from; i < to; i++) {
+      const ev = events[i];
+      if (ev.containerId !== lastId) {
+        st = this.state(ev.containerId);
+        lastId = ev.containerId;
+      }
+      const s = st as ContainerState;
+      const line = lines[i];
+      s.pending.add(ev.timeUs * 1000, line);
+      s.bytes += line.length;
       if (s.bytes > cap) this.enforceCap(s, cap);
     }
   }

@@ -11,5 +11,5 @@ export { Delivery, DeadLetterFile, DeadLetterMemory, type DeliveryOptions, type 
 export { DiskSpool, MemorySpool, type Spool, type SpoolStats, type DiskSpoolOptions, type Lease } from './spool.js';
 export { Backoff, parseRetryAfter, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { realClock, ManualClock } from './clock.js';
-export { summaryId, eventId, serializeRecord, publishedBytes } from './records.js';
+export { summaryId, eventId, serializeRecord, parseRecord, publishedBytes, SCORE_DIGITS } from './records.js';
 export { sinks, createSink, type SinkFactory, type SinkContext } from './sinks/index.js';

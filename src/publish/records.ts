@@ -24,7 +24,10 @@ export function eventId(containerId: string, intervalStart: number, offset: numb
   return `${idPart(containerId)}:${intervalStart}:${offset}`;
 }
 
-const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+/** Significant digits of a summary's score and threshold (the verdict keeps the exact values). */
+export const SCORE_DIGITS = 4;
+
+const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? Number(x.toPrecision(SCORE_DIGITS)) : null);
 
 export interface SummaryExtras {
   fullLog: boolean;
@@ -77,9 +80,30 @@ export function buildEvent(ref: IntervalRef, offset: number, ev: RawEvent, reaso
   };
 }
 
-/** One NDJSON line (no newline). Records are built with a fixed key order, so this is byte-stable. */
+/** Summary keys left out of the serialized form at their default value (restored by `parseRecord`). */
+function omitDefaults(key: string, value: unknown): unknown {
+  if (key === 'fullLog') return value === false ? undefined : value;
+  if (key === 'contextIntervals' || key === 'droppedEvents') return value === 0 ? undefined : value;
+  return value;
+}
+
+/**
+ * One NDJSON line (no newline). Records are built with a fixed key order, so this is byte-stable. A summary leaves
+ * out `fullLog: false`, `contextIntervals: 0` and `droppedEvents: 0` (the common stable case; ~55 bytes of ~450).
+ */
 export function serializeRecord(r: ForensicRecord): string {
-  return JSON.stringify(r);
+  return r.kind === 'event' ? JSON.stringify(r) : JSON.stringify(r, omitDefaults);
+}
+
+/** The inverse of `serializeRecord`: one NDJSON line back to a record, defaults restored. */
+export function parseRecord(line: string): ForensicRecord {
+  const r = JSON.parse(line) as ForensicRecord | (Omit<SummaryRecord, 'fullLog' | 'contextIntervals' | 'droppedEvents'> & Partial<SummaryRecord>);
+  if (r.kind === 'summary') {
+    r.fullLog ??= false;
+    r.contextIntervals ??= 0;
+    r.droppedEvents ??= 0;
+  }
+  return r as ForensicRecord;
 }
 
 /**

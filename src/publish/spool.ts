@@ -1,7 +1,7 @@
 import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PeregrineError } from '../core/errors.js';
-import { serializeRecord } from './records.js';
+import { parseRecord, serializeRecord } from './records.js';
 import type { ForensicRecord } from './types.js';
 
 /**
@@ -385,7 +385,7 @@ function readLines(path: string, offset: number, size: number, maxRecords: numbe
         const lineBytes = i + 1 - start;
         if (records.length > 0 && consumed + lineBytes > maxBytes) break;
         try {
-          records.push(JSON.parse(buf.toString('utf8', start, i)) as ForensicRecord);
+          records.push(parseRecord(buf.toString('utf8', start, i)));
         } catch {
           corrupt++;
         }

@@ -1,6 +1,6 @@
 import { EventRun, splitAt } from './buffer.js';
 import { addCounters, buildEvent, countEvents, emptyCounters } from './records.js';
-import type { ForensicRecord, IntervalVerdict, PublishCounters, PublishStats, Publisher, RawEvent, RecordOutput } from './types.js';
+import type { ForensicRecord, IntervalVerdict, ObservedEvent, PublishCounters, PublishStats, Publisher, RawEvent, RecordOutput } from './types.js';
 
 /**
  * The standard publisher: the conventional eBPF forensic publisher the SRI paper compares against. It ships every
@@ -30,7 +30,7 @@ export class StandardPublisher implements Publisher {
   private state(containerId: string): ContainerState {
     let st = this.states.get(containerId);
     if (!st) {
-      st = { pending: new EventRun(), counters: emptyCounters() };
+      st = { pending: new EventRun(containerId), counters: emptyCounters() };
       this.states.set(containerId, st);
     }
     return st;
@@ -44,7 +44,20 @@ export class StandardPublisher implements Publisher {
         st = this.state(ev.containerId);
         lastId = ev.containerId;
       }
-      (st as ContainerState).pending.push(ev, 0);
+      (st as ContainerState).pending.add(ev.timeNs, ev.line);
+    }
+  }
+
+  observeEvents(events: readonly ObservedEvent[], lines: readonly string[], from = 0, to = events.length): void {
+    let lastId: string | undefined;
+    let st: ContainerState | undefined;
+    for (let i = from; i < to; i++) {
+      const ev = events[i];
+      if (ev.containerId !== lastId) {
+        st = this.state(ev.containerId);
+        lastId = ev.containerId;
+      }
+      (st as ContainerState).pending.add(ev.timeUs * 1000, lines[i]);
     }
   }
 

@@ -15,6 +15,13 @@ export interface RawEvent {
   line: string;
 }
 
+/** The two fields of a decoded event the publishers need (a SyscallEvent has them): no per-event object is made. */
+export interface ObservedEvent {
+  containerId: string;
+  /** Event time, epoch microseconds. */
+  timeUs: number;
+}
+
 /** The stability verdict on one container's activity over one interval. */
 export interface IntervalVerdict {
   containerId: string;
@@ -116,6 +123,11 @@ export interface Publisher {
   readonly mode: 'adaptive' | 'standard';
   /** Takes raw events (any containers, any order of containers; per container in time order). */
   observe(events: readonly RawEvent[]): void;
+  /**
+   * The same from decoded events and their lines (`lines[i]` belongs to `events[i]`), for `i` in [from, to):
+   * what the runtime pipeline calls, without building a RawEvent per event.
+   */
+  observeEvents?(events: readonly ObservedEvent[], lines: readonly string[], from?: number, to?: number): void;
   /** Closes the verdict's interval for its container and returns the records published for it. */
   onVerdict(verdict: IntervalVerdict): ForensicRecord[];
   /** Forgets a container (it is gone); its cached events are discarded and not counted as dropped. */

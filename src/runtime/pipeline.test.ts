@@ -1,6 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeEvent } from '../ingest/events/index.js';
+import { parseRecord, serializeRecord } from '../publish/records.js';
 import type { EventRecord, ForensicRecord, SummaryRecord } from '../publish/types.js';
 import { containerIdentity, generateEvents, type ScenarioOptions } from '../simulate/events/index.js';
 import { MemorySink } from './memory-sink.js';
@@ -176,4 +177,18 @@ test('report: Figure 3 charts (log scale, threshold line, unstable intervals), t
   const one = runtimeReportSection(tls, undefined, { maxCharts: 1 });
   assert.equal((one.html.match(/<svg /g) ?? []).length, 1);
   assert.ok(one.html.includes('1 more container'));
+});
+
+test('summary records: a judged stable interval serializes to a few hundred bytes and parses back whole', () => {
+  const judged = adaptive.sink.records.filter((r): r is SummaryRecord => r.kind === 'summary' && r.score !== null && !r.fullLog);
+  assert.ok(judged.length > 10);
+  for (const s of judged) {
+    const text = serializeRecord(s);
+    // 12-hex container id, group "nginx", 10 latent dimensions: about 420 bytes (docs/publish.md)
+    assert.ok(Buffer.byteLength(text) <= 450, `${Buffer.byteLength(text)} bytes: ${text}`);
+    assert.deepEqual(parseRecord(text), s);
+    assert.ok(s.latentMean?.every((x) => Number(x.toPrecision(2)) === x), 'latent values at 2 significant digits');
+    assert.ok(s.score !== null && Number(s.score.toPrecision(4)) === s.score, 'score at 4 significant digits');
+    assert.equal(s.counts.events_total, undefined, 'events_total is eventCount');
+  }
 });

@@ -282,15 +282,15 @@ export class RuntimePipeline {
     const cur = this.cur as OpenInterval;
     const c0 = process.cpuUsage();
     const w0 = performance.now();
-    const raw = new Array<RawEvent>(to - from);
     let maxT = this.maxTimeUs;
-    for (let i = from; i < to; i++) {
-      const e = events[i];
-      if (e.timeUs > maxT) maxT = e.timeUs;
-      raw[i - from] = { containerId: e.containerId, timeNs: e.timeUs * 1000, line: lines[i] };
-    }
+    for (let i = from; i < to; i++) if (events[i].timeUs > maxT) maxT = events[i].timeUs;
     this.maxTimeUs = maxT;
-    this.publisher.observe(raw);
+    if (this.publisher.observeEvents) this.publisher.observeEvents(events, lines, from, to);
+    else {
+      const raw = new Array<RawEvent>(to - from);
+      for (let i = from; i < to; i++) raw[i - from] = { containerId: events[i].containerId, timeNs: events[i].timeUs * 1000, line: lines[i] };
+      this.publisher.observe(raw);
+    }
     const w1 = performance.now();
     const vectors = this.summarizer.push(from === 0 && to === events.length ? events : events.slice(from, to));
     const w2 = performance.now();

@@ -13,13 +13,19 @@
  * Replay runs as fast as it can (event time is decoupled from wall time) unless `realtime` is set, then it sleeps
  * so that event time advances with the wall clock. The forensic log lines are the compact NDJSON form of the
  * rewritten events (the original lines name the original containers). LID-DS resource samples are not replayed.
+ *
+ * Stdin (`-`) is copied to a temporary file first (the input is read twice: once to plan the timing). Trace formats
+ * (ADFA-LD: one trace per file, no timestamps, each trace named as its own container) are replayed as one
+ * container's activity: the traces back to back in input order, evenly spaced at the rate, then replicated.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { statSync, readdirSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { pipeline as pipe } from 'node:stream/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PeregrineError } from '../core/errors.js';
 import { fmix32, fnv1a32 } from '../features/summarizers/syscall/hash.js';
-import { openEvents, encodeEvent, type EventFormat } from '../ingest/events/index.js';
+import { eventFormatRegistry, openEvents, encodeEvent, type EventFormat } from '../ingest/events/index.js';
 import type { EventReadStats, SyscallEvent } from '../ingest/events/types.js';
 import type { OnBadRow } from '../ingest/types.js';
 import { createSink } from '../publish/sinks/index.js';
@@ -32,7 +38,7 @@ import { RuntimePipeline, type ContainerTimeline, type IntervalMetrics, type Pub
 import { DirectoryModelRegistry, MemoryModelRegistry } from './registry.js';
 
 export type ReplaySinkType = 'memory' | 'sqlite' | 'ndjson';
-export const REPLAY_FORMATS = ['falco', 'tetragon', 'lidds', 'ndjson'] as const;
+export const REPLAY_FORMATS = ['falco', 'tetragon', 'lidds', 'adfa-ld', 'ndjson'] as const;
 
 export interface ReplayOptions {
   format: EventFormat | string;
@@ -56,6 +62,8 @@ export interface ReplayOptions {
   onInterval?: (m: IntervalMetrics) => void;
   /** Called once the input has been scanned (before any event is replayed). */
   onPlan?: (plan: ReplayPlan) => void;
+  /** What `-` in `files` reads (default process.stdin). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 export interface ReplayPlan {
@@ -133,14 +141,18 @@ interface Scan {
   files: string[];
 }
 
-async function scan(o: ReplayOptions): Promise<Scan> {
-  const src = await openEvents(o.format, o.files, { onBadRow: o.onBadRow ?? 'fail', parser: o.parser });
+/** The container a trace-format event is replayed as: all traces of an image back to back as one container. */
+const traceContainer = (e: SyscallEvent): string => `${e.image || 'trace'}-replay`;
+
+async function scan(o: ReplayOptions, traces: boolean): Promise<Scan> {
+  const src = await openEvents(o.format, o.files, { onBadRow: o.onBadRow ?? 'fail', parser: o.parser, stdin: o.stdin });
   const s: Scan = { events: 0, containers: new Map(), first: Infinity, last: -Infinity, read: src.stats, files: [...src.files] };
   for await (const b of src.batches()) {
     for (const e of b.events) {
       if (!Number.isFinite(e.timeUs)) continue;
       s.events++;
-      s.containers.set(e.containerId, (s.containers.get(e.containerId) ?? 0) + 1);
+      const id = traces ? traceContainer(e) : e.containerId;
+      s.containers.set(id, (s.containers.get(id) ?? 0) + 1);
       if (e.timeUs < s.first) s.first = e.timeUs;
       if (e.timeUs > s.last) s.last = e.timeUs;
     }
@@ -183,13 +195,45 @@ function diskBytes(path: string): number {
   return total;
 }
 
-export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
+/** Copies stdin (`-`) to a temporary file, so the input can be read twice. Returns the options to use and a cleanup. */
+async function spoolStdin(o: ReplayOptions): Promise<{ o: ReplayOptions; cleanup: () => void }> {
+  const dashes = o.files.filter((f) => f === '-').length;
+  if (dashes === 0) return { o, cleanup: () => undefined };
+  if (dashes > 1) throw new PeregrineError('PGN_ERR_USAGE', 'stdin (-) given more than once', { where: '--events' });
+  const dir = mkdtempSync(join(tmpdir(), 'peregrine-replay-stdin-'));
+  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
+  // the format's own extension, so decoders that look at it (and folder expansion rules) treat it as theirs
+  const path = join(dir, `stdin${eventFormatRegistry.get(o.format).extensions[0] ?? ''}`);
+  try {
+    await pipe(o.stdin ?? process.stdin, createWriteStream(path));
+  } catch (e) {
+    cleanup();
+    throw new PeregrineError('PGN_ERR_IO', `cannot buffer stdin for the replay: ${(e as Error).message}`, { where: '--events -', hint: `free space in ${tmpdir()} or save the events to a file` });
+  }
+  return { o: { ...o, files: o.files.map((f) => (f === '-' ? path : f)) }, cleanup };
+}
+
+export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
+  if (options.files.includes('-')) eventFormatRegistry.get(options.format); // an unknown format fails before stdin is read
+  const { o, cleanup } = await spoolStdin(options);
+  try {
+    const r = await replay(o);
+    // name stdin as the user did, not by its temporary copy
+    const tmp = o.files.find((f, i) => options.files[i] === '-');
+    if (tmp) r.plan.files = r.plan.files.map((f) => (f === tmp ? '-' : f));
+    return r;
+  } finally {
+    cleanup();
+  }
+}
+
+async function replay(o: ReplayOptions): Promise<ReplayResult> {
   const t0 = performance.now();
   if (!(Number.isInteger(o.containers) && o.containers >= 1)) throw new PeregrineError('PGN_ERR_USAGE', `containers must be an integer >= 1, got ${o.containers}`, { where: '--containers' });
   if (!(o.rate > 0 && Number.isFinite(o.rate))) throw new PeregrineError('PGN_ERR_USAGE', `rate must be a positive number, got ${o.rate}`, { where: '--rate' });
-  if (o.files.includes('-')) throw new PeregrineError('PGN_ERR_USAGE', 'replay reads its input twice (to plan the timing): stdin is not supported', { where: '--events', hint: 'save the events to a file first' });
+  const traces = eventFormatRegistry.get(o.format).traces;
   const intervalSeconds = o.intervalSeconds ?? 30;
-  const s = await scan(o);
+  const s = await scan(o, traces);
   if (s.events === 0) throw new PeregrineError('PGN_ERR_EMPTY_INPUT', 'no events with a time in the input', { where: s.files.join(', ') || '--events' });
   const n = o.containers;
   const intervalUs = intervalSeconds * 1e6;
@@ -197,7 +241,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   const perContainer = s.events / s.containers.size;
   const span = s.last - s.first;
   // one factor for all containers: the average container emits `rate` events per second of replayed time
-  const even = !(span > 0);
+  const even = traces || !(span > 0);
   const scale = even ? 0 : (perContainer / o.rate) * 1e6 / span;
   const passUs = even ? (perContainer / o.rate) * 1e6 : span * scale + 1e6 / o.rate;
   const passes = o.durationSeconds === undefined ? 1 : Math.max(1, Math.ceil((o.durationSeconds * 1e6) / passUs));
@@ -254,16 +298,17 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
         for (const e of b.events) {
           if (!Number.isFinite(e.timeUs)) continue;
           let t: number;
+          const id = traces ? traceContainer(e) : e.containerId;
           if (even) {
-            const j = index.get(e.containerId) ?? 0;
-            index.set(e.containerId, j + 1);
+            const j = index.get(id) ?? 0;
+            index.set(id, j + 1);
             t = offset + j * gapUs;
           } else t = offset + (e.timeUs - s.first) * scale;
           if (t >= endUs) {
             stop = true;
             break;
           }
-          const ids = replicas(idCache, e.containerId, replicaContainerId);
+          const ids = replicas(idCache, id, replicaContainerId);
           const pods = replicas(podCache, e.pod, replicaPod);
           for (let i = 0; i < n; i++) {
             const c: SyscallEvent = { ...e, timeUs: Math.round(t + (i * gapUs) / n), containerId: ids[i], pod: pods[i] };

@@ -6,6 +6,9 @@
  *            -> store it in the model registry -> evaluating: each new vector gets its reconstruction error
  *               L_rec; L_rec > r_th = r_mean + k * r_sd means the container is unstable in that interval.
  *
+ * From exceedance to verdict: the `alarm` option (alarm.ts): the paper's rule (every exceedance is unstable) or, by
+ * default, hysteresis per container (2x r_th at once, a milder exceedance after 3 in a row).
+ *
  * A group whose model is in the registry (a restart) starts in evaluation. Vectors are judged in batches per group
  * (one score and one encode call per group per batch), since each VAE call has a fixed cost. Every vector gets an
  * IntervalVerdict for the publisher: while learning, score and threshold are NaN (published as null) and the
@@ -16,9 +19,11 @@ import { createDetector } from '../detectors/detector.js';
 import type { VaeDetector } from '../detectors/vae/index.js';
 import '../detectors/vae/index.js';
 import type { ActivityVector } from '../features/summarizers/syscall/summarizer.js';
-import { FEATURE_COUNT, FEATURE_NAMES, F_EVENTS_TOTAL, F_EXE_UNSEEN, F_FAILED_TOTAL, OFF_BIGRAM, OFF_CLASS, BIGRAM_BUCKETS } from '../features/summarizers/syscall/schema.js';
+import { FEATURE_COUNT, FEATURE_NAMES, F_EXE_UNSEEN, F_FAILED_TOTAL, OFF_BIGRAM, OFF_CLASS, BIGRAM_BUCKETS } from '../features/summarizers/syscall/schema.js';
 import { SYSCALL_CLASSES } from '../features/summarizers/syscall/catalog.js';
 import type { IntervalVerdict } from '../publish/types.js';
+import { AlarmRule } from './alarm.js';
+import { FastVae } from './fast-vae.js';
 import { parseStabilityOptions, type StabilityInput, type StabilityOptions } from './options.js';
 import { MemoryModelRegistry, type ModelRegistry, type StoredModel } from './registry.js';
 
@@ -30,6 +35,8 @@ export interface Assessment {
   phase: Phase;
   /** On the vector that completed its group's training set: the model trained and stored. */
   trained?: StoredModel;
+  /** L_rec > r_th (the paper's test); with the hysteresis rule an exceedance need not be unstable (yet). */
+  exceeded?: boolean;
 }
 
 export interface StabilityStats {
@@ -37,6 +44,8 @@ export interface StabilityStats {
   learning: number;
   evaluated: number;
   unstable: number;
+  /** Evaluated vectors with L_rec > r_th (with the paper's rule, equal to unstable). */
+  exceeded: number;
   trainings: number;
   trainSeconds: number;
   /** Wall seconds in score + encode calls. */
@@ -52,22 +61,28 @@ interface Evaluating {
   phase: 'evaluating';
   model: StoredModel;
   threshold: number;
+  /** The plain-JavaScript scorer (inference 'js' and score 'mse'). */
+  fast: FastVae | null;
 }
 type GroupState = Learning | Evaluating;
 
-const CLASS_COUNTS = [...SYSCALL_CLASSES.map((_, i) => OFF_CLASS + i), F_EVENTS_TOTAL];
+
+// events_total is left out: it is the verdict's eventCount
+const CLASS_COUNTS = SYSCALL_CLASSES.map((_, i) => OFF_CLASS + i);
 const IF_NONZERO = [F_EXE_UNSEEN, F_FAILED_TOTAL];
 
 export class StabilityMonitor {
   readonly options: StabilityOptions;
   readonly registry: ModelRegistry;
   private readonly states = new Map<string, GroupState>();
-  private readonly s: StabilityStats = { vectors: 0, learning: 0, evaluated: 0, unstable: 0, trainings: 0, trainSeconds: 0, scoreSeconds: 0 };
+  private readonly alarms: AlarmRule;
+  private readonly s: StabilityStats = { vectors: 0, learning: 0, evaluated: 0, unstable: 0, exceeded: 0, trainings: 0, trainSeconds: 0, scoreSeconds: 0 };
   private started = false;
 
   constructor(options: StabilityInput = {}, registry: ModelRegistry = new MemoryModelRegistry()) {
     this.options = parseStabilityOptions(options);
     this.registry = registry;
+    this.alarms = new AlarmRule(this.options);
     // validate the VAE parameters now (a typo fails at start, not after N intervals)
     createDetector('vae', this.vaeParams());
   }
@@ -85,7 +100,8 @@ export class StabilityMonitor {
   }
 
   private evaluating(model: StoredModel): Evaluating {
-    return { phase: 'evaluating', model, threshold: model.detector.threshold(this.options.k) };
+    const fast = this.options.inference === 'js' ? FastVae.from(model.detector) : null;
+    return { phase: 'evaluating', model, threshold: model.detector.threshold(this.options.k), fast };
   }
 
   phase(group: string): Phase {
@@ -132,7 +148,7 @@ export class StabilityMonitor {
           const v = vectors[idx[k]];
           learning.rows.push(v.values.slice());
           learning.containers.add(v.containerId);
-          const a: Assessment = { vector: v, verdict: this.verdict(v, NaN, NaN, undefined), phase: 'learning' };
+          const a: Assessment = { vector: v, verdict: this.verdict(v, NaN, NaN, false, undefined), phase: 'learning' };
           if (learning.rows.length === this.options.vectorsToTrain) {
             a.trained = this.train(group, learning);
             st = this.evaluating(a.trained);
@@ -165,12 +181,20 @@ export class StabilityMonitor {
     const n = idx.length;
     const data = new Float32Array(n * FEATURE_COUNT);
     idx.forEach((i, r) => data.set(vectors[i].values, r * FEATURE_COUNT));
-    const x = createMatrix(n, FEATURE_COUNT, data);
-    const det = st.model.detector;
-    const scores = det.score(x);
-    const { mean, variance } = det.encode(x);
+    let scores: Float64Array;
+    let mean: Float32Array;
+    let variance: Float32Array;
+    if (st.fast) ({ scores, mean, variance } = st.fast.run(data, n));
+    else {
+      const x = createMatrix(n, FEATURE_COUNT, data);
+      const det = st.model.detector;
+      scores = det.score(x);
+      const latent = det.encode(x);
+      mean = latent.mean.data;
+      variance = latent.variance.data;
+    }
     this.s.scoreSeconds += (performance.now() - t0) / 1000;
-    const L = mean.cols;
+    const L = mean.length / n;
     const digits = this.options.latentDigits;
     const round = (a: Float32Array, r: number): number[] => {
       const o = new Array<number>(L);
@@ -180,13 +204,20 @@ export class StabilityMonitor {
     const version = `v${st.model.version}`;
     for (let r = 0; r < n; r++) {
       const v = vectors[idx[r]];
-      const verdict = this.verdict(v, scores[r], st.threshold, version);
-      verdict.latentMean = round(mean.data, r);
-      verdict.latentVar = round(variance.data, r);
+      const exceeded = scores[r] > st.threshold;
+      const verdict = this.verdict(v, scores[r], st.threshold, this.alarms.decide(v.containerId, scores[r], st.threshold), version);
+      verdict.latentMean = round(mean, r);
+      verdict.latentVar = round(variance, r);
       if (verdict.unstable) this.s.unstable++;
-      out[idx[r]] = { vector: v, verdict, phase: 'evaluating' };
+      if (exceeded) this.s.exceeded++;
+      out[idx[r]] = { vector: v, verdict, phase: 'evaluating', exceeded };
     }
     this.s.evaluated += n;
+  }
+
+  /** Forgets a container's alarm state (it is gone). */
+  removeContainer(containerId: string): void {
+    this.alarms.remove(containerId);
   }
 
   /**
@@ -194,10 +225,10 @@ export class StabilityMonitor {
    * threshold NaN, stable. It does not join a training set.
    */
   unjudged(v: ActivityVector): IntervalVerdict {
-    return this.verdict(v, NaN, NaN, undefined);
+    return this.verdict(v, NaN, NaN, false, undefined);
   }
 
-  private verdict(v: ActivityVector, score: number, threshold: number, modelVersion: string | undefined): IntervalVerdict {
+  private verdict(v: ActivityVector, score: number, threshold: number, unstable: boolean, modelVersion: string | undefined): IntervalVerdict {
     const verdict: IntervalVerdict = {
       containerId: v.containerId,
       group: v.group,
@@ -205,7 +236,7 @@ export class StabilityMonitor {
       intervalEnd: v.intervalEnd / 1000,
       score,
       threshold,
-      unstable: score > threshold,
+      unstable,
       counts: this.counts(v.values),
       eventCount: v.eventCount,
     };

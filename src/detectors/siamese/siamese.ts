@@ -182,33 +182,59 @@ export class SiameseDetector implements Detector {
   /** Mean P(same) against each class's support examples: rows x classes (0 for a class without support rows). */
   similarities(x: Matrix): Float64Array {
     const m = this.fitted(x);
+    const [eSupport, eRows] = this.embedMany([m.support, x]);
+    return this.similaritiesFrom(eRows, x.rows, eSupport, m.supportLabels);
+  }
+
+  /**
+   * Embeddings (rows x 4096) of every row of x, on the inference backend. Embed once, then classify against any
+   * support set with `similaritiesFrom` (how the few-shot experiments sweep k without re-embedding the test rows).
+   */
+  embedRows(x: Matrix): Float32Array {
+    this.fitted(x);
+    return this.embedMany([x])[0];
+  }
+
+  /**
+   * Mean P(same) of each embedded row against each class's embedded support rows (rows x classes; 0 for a class
+   * with no support row). The head runs in Float64 JS on cached embeddings, so only new rows cost a CNN pass.
+   */
+  similaritiesFrom(eRows: Float32Array, rows: number, eSupport: Float32Array, supportLabels: ArrayLike<number>): Float64Array {
+    const m = this.require();
     const k = m.classNames.length;
-    const { backend } = this.inferenceBackend();
-    const specs = weightSpecs(m.imageSize);
-    const views = splitWeights(specs, m.weights);
+    const views = splitWeights(weightSpecs(m.imageSize), m.weights);
     const headW = views[10];
     const headB = views[11][0];
-    const [eSupport, eRows] = withBackend(backend, (tf) => {
-      const ws = specs.map((s, i) => tf.tensor(views[i], s.shape));
-      try {
-        return [embedAll(tf, ws, m.support, m.imageSize), embedAll(tf, ws, x, m.imageSize)];
-      } finally {
-        for (const w of ws) w.dispose();
-      }
-    });
-    const S = m.support.rows;
-    const out = new Float64Array(x.rows * k);
-    for (let i = 0; i < x.rows; i++) {
+    const S = supportLabels.length;
+    const counts = new Float64Array(k);
+    for (let s = 0; s < S; s++) counts[supportLabels[s]]++;
+    const out = new Float64Array(rows * k);
+    for (let i = 0; i < rows; i++) {
       const a = i * EMBED_UNITS;
       for (let s = 0; s < S; s++) {
         const b = s * EMBED_UNITS;
         let z = headB;
         for (let u = 0; u < EMBED_UNITS; u++) z += headW[u] * Math.abs(eRows[a + u] - eSupport[b + u]);
-        out[i * k + m.supportLabels[s]] += 1 / (1 + Math.exp(-z));
+        out[i * k + supportLabels[s]] += 1 / (1 + Math.exp(-z));
       }
-      for (let c = 0; c < k; c++) if (m.shotsUsed[c] > 0) out[i * k + c] /= m.shotsUsed[c];
+      for (let c = 0; c < k; c++) if (counts[c] > 0) out[i * k + c] /= counts[c];
     }
     return out;
+  }
+
+  private embedMany(xs: Matrix[]): Float32Array[] {
+    const m = this.require();
+    const { backend } = this.inferenceBackend();
+    const specs = weightSpecs(m.imageSize);
+    const views = splitWeights(specs, m.weights);
+    return withBackend(backend, (tf) => {
+      const ws = specs.map((s, i) => tf.tensor(views[i], s.shape));
+      try {
+        return xs.map((x) => embedAll(tf, ws, x, m.imageSize));
+      } finally {
+        for (const w of ws) w.dispose();
+      }
+    });
   }
 
   /** The backend inference runs on (needs forward kernels only, so WASM qualifies). */

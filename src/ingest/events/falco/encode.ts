@@ -3,6 +3,7 @@
  * `json_include_output_property: true`) for a catch-all syscall rule. For the simulator, replay and benchmarks,
  * and as the golden input of the decoder tests; decoding the line gives the event back (node, fields, ns time).
  */
+import { flat, jsonString } from '../encode-util.js';
 import type { SyscallEvent } from '../types.js';
 
 /** Epoch microseconds to `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` and the integer nanoseconds text, exactly. */
@@ -22,8 +23,9 @@ export interface FalcoEncodeOptions {
   output?: boolean;
 }
 
-const q = JSON.stringify;
+const q = jsonString;
 
+/** One event as a Falco JSON line (no newline), a flat string. */
 export function encodeFalcoEvent(e: SyscallEvent, opts: FalcoEncodeOptions = {}): string {
   const { iso, ns } = usToNs(e.timeUs);
   const priority = opts.priority ?? 'Debug';
@@ -55,8 +57,8 @@ export function encodeFalcoEvent(e: SyscallEvent, opts: FalcoEncodeOptions = {})
     opts.output === false
       ? ''
       : `"output":${q(`${iso}: ${priority} syscall ${e.syscall} (proc=${e.process || '<NA>'} fd=${e.fd || '<NA>'} container=${e.containerId})`)},`;
-  return (
+  return flat(
     `{"hostname":${q(e.node || 'localhost')},${output}"priority":${q(priority)},"rule":${q(opts.rule ?? 'peregrine syscall events')},` +
-    `"source":"syscall","tags":["peregrine"],"time":"${iso}","output_fields":{${f.join(',')}}}`
+      `"source":"syscall","tags":["peregrine"],"time":"${iso}","output_fields":{${f.join(',')}}}`,
   );
 }

@@ -19,6 +19,7 @@
  * Unknown keys are ignored (any JSON value); a known key with a value of the wrong type makes the line bad; null
  * means unknown. Keys may come in any order.
  */
+import { flat, jsonString } from '../encode-util.js';
 import { PeregrineError } from '../../../core/errors.js';
 import { JsonCursor, RecordError } from '../json/cursor.js';
 import { decodeText, type DecodeContext } from '../read.js';
@@ -173,9 +174,9 @@ export function parseNdjsonEvent(text: string, opts: { parser?: 'json' | 'scan';
   }
 }
 
-const q = JSON.stringify;
+const q = jsonString;
 
-/** One event in the compact form (no newline). Unknown fields are left out; `source` is not written. */
+/** One event in the compact form (no newline), a flat string. Unknown fields are left out; `source` is not written. */
 export function encodeEvent(e: SyscallEvent): string {
   let s = `{"t":${Number.isFinite(e.timeUs) ? e.timeUs : 0}`;
   if (e.node) s += `,"n":${q(e.node)}`;
@@ -198,7 +199,7 @@ export function encodeEvent(e: SyscallEvent): string {
   if (e.dstPort >= 0) s += `,"dp":${e.dstPort}`;
   if (e.label >= 0) s += `,"l":${e.label}`;
   if (e.attackClass) s += `,"ac":${q(e.attackClass)}`;
-  return s + '}';
+  return flat(s + '}');
 }
 
 /** Events as NDJSON text (one line each, newline-terminated). */

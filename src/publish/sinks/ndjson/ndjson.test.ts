@@ -8,9 +8,9 @@ import { eventRecords, SAMPLE, tempDir } from '../../testing.js';
 import { createSink } from '../index.js';
 import type { NdjsonSink } from './ndjson.js';
 
-/** The exact lines for the sample batch (golden payload). */
+/** The exact lines for the sample batch (golden payload; a summary leaves out contextIntervals 0 and droppedEvents 0). */
 const GOLDEN = [
-  '{"kind":"summary","id":"c1:1704189600000:s","containerId":"c1","group":"nginx","intervalStart":1704189600000,"intervalEnd":1704189630000,"score":12.5,"threshold":1.5,"unstable":true,"eventCount":2,"fullLog":true,"contextIntervals":0,"droppedEvents":0,"counts":{"execve":1,"connect":1},"latentMean":[0.5,-1],"latentVar":[0.25,2],"modelVersion":"vae-3"}',
+  '{"kind":"summary","id":"c1:1704189600000:s","containerId":"c1","group":"nginx","intervalStart":1704189600000,"intervalEnd":1704189630000,"score":12.5,"threshold":1.5,"unstable":true,"eventCount":2,"fullLog":true,"counts":{"execve":1,"connect":1},"latentMean":[0.5,-1],"latentVar":[0.25,2],"modelVersion":"vae-3"}',
   '{"kind":"event","id":"c1:1704189600000:0","containerId":"c1","group":"nginx","intervalStart":1704189600000,"intervalEnd":1704189630000,"offset":0,"timeNs":1704189601000000000,"reason":"unstable","line":"{\\"evt.type\\":\\"execve\\",\\"proc.name\\":\\"sh\\"}"}',
   '{"kind":"event","id":"c1:1704189600000:1","containerId":"c1","group":"nginx","intervalStart":1704189600000,"intervalEnd":1704189630000,"offset":1,"timeNs":1704189602500000000,"reason":"unstable","line":"{\\"evt.type\\":\\"connect\\",\\"fd.name\\":\\"10.0.0.5:4444\\"}"}',
 ].join('\n') + '\n';
