@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from '../testing/loopback-server.js';
 import type { Alert, Finding, Modality, Severity } from './types.js';
 import { emptyEntity } from './types.js';
 
@@ -112,42 +112,15 @@ export interface Reply {
  * A fake HTTP receiver on 127.0.0.1: records every request, answers with `respond` (default 200), and can go down
  * (connections refused) and come back on the same port.
  */
-export class FakeReceiver {
+export class FakeReceiver extends LoopbackServer {
   readonly requests: ReceivedRequest[] = [];
   respond: (req: ReceivedRequest) => Reply = () => ({ status: 200, body: 'ok' });
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
 
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+  constructor() {
+    super(500);
   }
 
-  async start(): Promise<this> {
-    const server = createServer((req, res) => this.handle(req, res));
-    server.keepAliveTimeout = 500;
-    server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = null;
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {

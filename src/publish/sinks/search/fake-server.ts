@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from '../../../testing/loopback-server.js';
 import type { Flavor } from './templates.js';
 
 /**
@@ -31,7 +31,7 @@ export type BulkScript =
   /** Store the documents, then cut the connection before answering (a lost acknowledgement). */
   | { kind: 'drop-response' };
 
-export class FakeSearchServer {
+export class FakeSearchServer extends LoopbackServer {
   readonly requests: FakeRequest[] = [];
   /** index -> id -> document source (parsed). */
   readonly indices = new Map<string, Map<string, unknown>>();
@@ -41,44 +41,8 @@ export class FakeSearchServer {
   readonly bulkScript: BulkScript[] = [];
   /** Fail every `_index_template` request with this status (for example 403). */
   templateFailure: number | null = null;
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(readonly flavor: Flavor) {}
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  /** Listens on 127.0.0.1 (a random port the first time, the same port after `stop`). */
-  async start(): Promise<this> {
-    const server = createServer((req, res) => this.handle(req, res));
-    server.keepAliveTimeout = 1000;
-    server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-    return this;
-  }
-
-  /** Goes down: stops listening and cuts every open connection (clients then get ECONNREFUSED / ECONNRESET). */
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = null;
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  get up(): boolean {
-    return this.server !== null;
+  constructor(readonly flavor: Flavor) {
+    super(1000);
   }
 
   bulkRequests(): FakeRequest[] {
@@ -112,7 +76,7 @@ export class FakeSearchServer {
     this.reply(res, status, { error: { root_cause: [{ type, reason }], type, reason }, status }, extra);
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
