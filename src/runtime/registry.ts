@@ -52,6 +52,8 @@ export interface ModelRegistry {
   readonly kind: 'memory' | 'directory';
   /** Loads what is stored (idempotent; the directory registry scans its folder once). Returns the models. */
   load(): StoredModel[];
+  /** Reads the store again (models written by another process, for hot swap) and returns the newest per group. */
+  reload(): StoredModel[];
   /** The newest good model of a group. */
   get(group: string): StoredModel | undefined;
   /** Stores a newly trained model as the group's next version. */
@@ -67,6 +69,10 @@ export class MemoryModelRegistry implements ModelRegistry {
 
   load(): StoredModel[] {
     return [...this.models.values()];
+  }
+
+  reload(): StoredModel[] {
+    return this.load();
   }
 
   get(group: string): StoredModel | undefined {
@@ -181,6 +187,14 @@ export class DirectoryModelRegistry implements ModelRegistry {
     }
     this.loaded = true;
     return [...this.models.values()];
+  }
+
+  reload(): StoredModel[] {
+    this.loaded = false;
+    this.models.clear();
+    this.maxVersion.clear();
+    this.issues.length = 0;
+    return this.load();
   }
 
   get(group: string): StoredModel | undefined {

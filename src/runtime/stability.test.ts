@@ -186,3 +186,31 @@ test('no TF.js tensor leaks across training and judging', () => {
   new StabilityMonitor(FAST).assess(ALL);
   assert.equal(tf.memory().numTensors, before);
 });
+
+test('hot swap: reload() picks up models another process wrote to the registry folder, from the next vector on', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const group = ALL[0].group;
+    const mine = ALL.filter((v) => v.group === group);
+    // the serving monitor starts with an empty registry: learning
+    const serving = new StabilityMonitor({ ...FAST, vectorsToTrain: 50 }, new DirectoryModelRegistry(dir));
+    assert.ok(serving.assess(mine.slice(0, 2)).every((a) => a.phase === 'learning'));
+    assert.deepEqual(serving.reload(), [], 'nothing stored yet: nothing changes');
+    // another process trains v1 into the same folder
+    const trainer = new StabilityMonitor(FAST, new DirectoryModelRegistry(dir));
+    trainer.assess(mine.slice(0, 5));
+    assert.deepEqual(serving.reload(), [{ group, version: 1, previous: null }]);
+    const judged = serving.assess(mine.slice(5, 7));
+    assert.ok(judged.every((a) => a.phase === 'evaluating' && a.verdict.modelVersion === 'v1'));
+    // a retrained v2 replaces v1; reloading again without a change is a no-op
+    const other = new DirectoryModelRegistry(dir);
+    const v1 = other.get(group);
+    assert.ok(v1);
+    other.put(group, v1.detector, { vectors: 5, containers: 1, trainSeconds: 0 });
+    assert.deepEqual(serving.reload(), [{ group, version: 2, previous: 1 }]);
+    assert.deepEqual(serving.reload(), []);
+    assert.ok(serving.assess(mine.slice(7, 9)).every((a) => a.verdict.modelVersion === 'v2'));
+  } finally {
+    cleanup();
+  }
+});

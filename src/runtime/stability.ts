@@ -99,6 +99,24 @@ export class StabilityMonitor {
     return models;
   }
 
+  /**
+   * Hot swap: reads the registry again and judges each group whose newest stored model differs from the one in use
+   * (or that was still learning) with that model from its next vector on. Vectors already assessed keep their
+   * verdicts; nothing is dropped. Returns the groups that changed.
+   */
+  reload(): { group: string; version: number; previous: number | null }[] {
+    const changed: { group: string; version: number; previous: number | null }[] = [];
+    for (const m of this.registry.reload()) {
+      const cur = this.states.get(m.group);
+      const previous = cur?.phase === 'evaluating' ? cur.model.version : null;
+      if (cur?.phase === 'evaluating' && cur.model.version === m.version && cur.model.createdAt === m.createdAt) continue;
+      this.states.set(m.group, this.evaluating(m));
+      changed.push({ group: m.group, version: m.version, previous });
+    }
+    this.started = true;
+    return changed;
+  }
+
   private evaluating(model: StoredModel): Evaluating {
     const fast = this.options.inference === 'js' ? FastVae.from(model.detector) : null;
     return { phase: 'evaluating', model, threshold: model.detector.threshold(this.options.k), fast };

@@ -139,11 +139,12 @@ export async function buildServer(hub: Hub): Promise<FastifyInstance> {
   app.get('/api/actions', async () => ({ actions: hub.response?.list() ?? [], enabled: hub.response !== null }));
 
   // ---- admin ----
+  // Hot swap of every model: the per-image runtime models from the registry folder, and the flow model file.
   app.post('/api/admin/models/reload', async (_req, reply) => {
-    if (cfg.detection.flows.modelFile === '') return sendError(reply, 409, 'PGN_ERR_NO_MODEL', 'no flow model configured (detection.flows.modelFile)');
     try {
-      const r = hub.flows.reload();
-      return { flows: r };
+      const runtime = await hub.runtime.reload();
+      const flows = cfg.detection.flows.modelFile === '' ? null : hub.flows.reload();
+      return { runtime, flows };
     } catch (e) {
       const code = (e as { code?: string }).code ?? 'PGN_ERR_MODEL_FORMAT';
       return sendError(reply, 422, code, `the new model did not load; the previous one stays in use: ${(e as Error).message}`);

@@ -90,6 +90,11 @@ export class RuntimeWorkerClient {
     return this.call<RuntimeStatus>({ type: 'status', query });
   }
 
+  /** Hot swap: the worker re-reads the model registry; returns the groups whose model changed. */
+  async reload(): Promise<{ group: string; version: string; previous: string }[]> {
+    return (await this.call<{ changed: { group: string; version: string; previous: string }[] }>({ type: 'reload' })).changed;
+  }
+
   /** Closes open intervals, flushes the forensic store, ends the worker. */
   async close(): Promise<void> {
     try {

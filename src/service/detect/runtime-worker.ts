@@ -15,6 +15,7 @@ type Msg =
   | { type: 'start'; id: number }
   | { type: 'batch'; id: number; records: Array<StreamRecords['syscalls']> }
   | { type: 'status'; id: number; query: StatusQuery }
+  | { type: 'reload'; id: number }
   | { type: 'close'; id: number };
 
 const port = parentPort;
@@ -48,6 +49,8 @@ port.on('message', (m: Msg) => {
         port.postMessage({ type: 'reply', id: m.id, data: { containers: detector.evidence.size } });
       } else if (m.type === 'status') {
         port.postMessage({ type: 'reply', id: m.id, data: runtimeStatus(detector, m.query) });
+      } else if (m.type === 'reload') {
+        port.postMessage({ type: 'reply', id: m.id, data: { changed: await detector.reload() } });
       } else if (m.type === 'close') {
         await detector.close();
         flushScores();

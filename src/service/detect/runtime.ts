@@ -133,6 +133,25 @@ export class RuntimeDetector {
     return models;
   }
 
+  /**
+   * Hot swap of the per-image models: re-reads the registry (for example models trained elsewhere and copied in) and
+   * judges each changed group with its newest model from the next interval on. Serialised with the batches, so no
+   * request waits on it and none is dropped; every later score carries the new version.
+   */
+  reload(): Promise<{ group: string; version: string; previous: string }[]> {
+    const run = this.processing.then(() =>
+      this.pipeline.monitor.reload().map((c) => {
+        this.noteModel(c.group, c.version);
+        return { group: c.group, version: `v${c.version}`, previous: c.previous === null ? '' : `v${c.previous}` };
+      }),
+    );
+    this.processing = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
   /** Processes one batch (serialised: the pipeline takes one push at a time). */
   process(records: ReadonlyArray<StreamRecords['syscalls']>): Promise<void> {
     const run = this.processing.then(() => this.push(records));
