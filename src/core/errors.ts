@@ -37,7 +37,6 @@ export const ERROR_CATALOGUE = {
   PGN_ERR_BODY_TOO_LARGE: { exit: ExitCode.DATA, summary: 'A request body exceeds server.bodyLimitBytes.' },
   PGN_ERR_JSON_DEPTH: { exit: ExitCode.DATA, summary: 'A JSON record is nested deeper than server.maxJsonDepth.' },
   PGN_ERR_UNSAFE_KEY: { exit: ExitCode.DATA, summary: 'A JSON record holds a __proto__, constructor or prototype key (refused: prototype pollution).' },
-  PGN_ERR_NO_MODEL: { exit: ExitCode.MODEL, summary: 'The operation needs a model that is not configured.' },
   PGN_ERR_INTERNAL: { exit: ExitCode.INTERNAL, summary: 'An unexpected internal error (a bug: please report it with the command line).' },
 } as const;
 
