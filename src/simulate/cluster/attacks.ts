@@ -283,10 +283,18 @@ registerClusterScenario({
   },
 });
 
+/** Who the API server sees when an attacker uses the victim pod's stolen service-account token. */
+function asServiceAccount(victim: SimPod): Pick<AuditEvent, 'username' | 'groups' | 'sourceIp'> {
+  return {
+    username: `system:serviceaccount:${victim.namespace}:${victim.serviceAccount}`,
+    groups: ['system:serviceaccounts', `system:serviceaccounts:${victim.namespace}`, 'system:authenticated'],
+    sourceIp: victim.ip,
+  };
+}
+
 function privilegedPod(victim: SimPod, t: number): AuditEvent {
   return {
-    timeUs: t, verb: 'create', username: `system:serviceaccount:${victim.namespace}:${victim.serviceAccount}`,
-    groups: ['system:serviceaccounts', `system:serviceaccounts:${victim.namespace}`, 'system:authenticated'], sourceIp: victim.ip, userAgent: 'curl/8.5.0',
+    timeUs: t, verb: 'create', ...asServiceAccount(victim), userAgent: 'curl/8.5.0',
     resource: 'pods', namespace: victim.namespace, code: 201, label: 1, attackClass: 'escape',
     requestObject: { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'debug-host', namespace: victim.namespace }, spec: { hostPID: true, hostNetwork: true, containers: [{ name: 'x', image: 'alpine:3.19', securityContext: { privileged: true }, volumeMounts: [{ name: 'host', mountPath: '/host' }] }], volumes: [{ name: 'host', hostPath: { path: '/' } }] } },
   };
@@ -294,8 +302,7 @@ function privilegedPod(victim: SimPod, t: number): AuditEvent {
 
 function apiCall(victim: SimPod, t: number, verb: string, resource: string, namespace: string | undefined, code: number, cls: string, name?: string, subresource?: string): AuditEvent {
   return {
-    timeUs: t, verb, username: `system:serviceaccount:${victim.namespace}:${victim.serviceAccount}`,
-    groups: ['system:serviceaccounts', `system:serviceaccounts:${victim.namespace}`, 'system:authenticated'], sourceIp: victim.ip, userAgent: 'kubectl/v1.29.2 (linux/amd64) kubernetes/4b8e819',
+    timeUs: t, verb, ...asServiceAccount(victim), userAgent: 'kubectl/v1.29.2 (linux/amd64) kubernetes/4b8e819',
     resource, namespace, name, subresource, code, label: 1, attackClass: cls,
   };
 }
