@@ -14,7 +14,8 @@ import type { ScenarioLabel } from '../../simulate/cluster/scenarios.js';
 import { buildTopology } from '../../simulate/cluster/topology.js';
 import type { Signal } from './detectors.js';
 import { score, trainDetectors, type ScenarioEvalOptions, type ScenarioEvalReport } from './harness.js';
-import { parseAuditLine, parseExposition } from './readers.js';
+import { parseAuditLine } from '../../ingest/k8s-audit/index.js';
+import { parseExposition } from '../../ingest/prometheus/index.js';
 
 interface LabelsFile {
   options: { seed: number; nodes: number; podsPerNode: number; durationSeconds: number; rateScale: number };

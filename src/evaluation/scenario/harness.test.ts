@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import { AuditDetector, MetricDetector, auditKey, riskyPodSpec, type Signal } from './detectors.js';
 import { resolveScenarioList, runScenarioEvaluation } from './harness.js';
 import { renderScenarioHtml, formatScenarioText, scenarioMarkdown } from './report.js';
-import { parseAuditLine, parseExposition } from './readers.js';
+import { parseAuditLine } from '../../ingest/k8s-audit/index.js';
+import { parseExposition } from '../../ingest/prometheus/index.js';
 import { buildTopology } from '../../simulate/cluster/topology.js';
 import { encodeAuditEvent, encodeExposition, type AuditEvent } from '../../simulate/cluster/formats.js';
 

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openEvents, type SyscallEvent } from '../../ingest/events/index.js';
 import { openInput } from '../../ingest/input.js';
-import { parseAuditLine, parseExposition } from '../../evaluation/scenario/readers.js';
+import { parseAuditLine } from '../../ingest/k8s-audit/index.js';
+import { parseExposition } from '../../ingest/prometheus/index.js';
 import { sharedDatasets } from '../../testing/paths.js';
 import { writeClusterDataset, type DatasetResult } from './dataset.js';
 
