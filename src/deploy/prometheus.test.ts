@@ -18,6 +18,7 @@ import { repoRoot } from '../testing/paths.js';
 import { createServiceMetrics } from '../service/metrics.js';
 import { alertingMetrics } from '../alerting/metrics.js';
 import { createResponseMetrics } from '../response/metrics.js';
+import { stopChild } from '../testing/process.js';
 
 const root = repoRoot();
 const bin = ((): string | null => {
@@ -123,12 +124,7 @@ describe('rules and dashboard on a real Prometheus', { skip }, () => {
 
   after(async () => {
     clearInterval(ticker);
-    if (prom && prom.exitCode === null) {
-      await new Promise<void>((r) => {
-        prom.once('exit', () => r());
-        prom.kill('SIGTERM');
-      });
-    }
+    if (prom) await stopChild(prom);
     await new Promise<void>((r) => (app ? app.close(() => r()) : r()));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

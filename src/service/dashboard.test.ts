@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { repoRoot } from '../testing/paths.js';
+import { stopChild } from '../testing/process.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
@@ -33,13 +34,6 @@ export function startDemo(dataDir: string, extra: string[] = []): Promise<{ chil
   });
 }
 
-export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    child.once('exit', (code) => resolve(code));
-    child.kill(signal);
-  });
-}
 
 test('dashboard in headless Chromium: serve --demo shows a live alert with evidence, stability timelines with the threshold line, the model registry', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} not found (Debian chromium)` }, async () => {
   const { chromium } = await import('playwright-core');

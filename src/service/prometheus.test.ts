@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { encodeFalcoEvent } from '../ingest/events/falco/encode.js';
 import { generateAllEvents } from '../simulate/events/index.js';
 import { startTestHub, waitFor } from './testing.js';
+import { stopChild } from '../testing/process.js';
 
 const hasPrometheus = spawnSync('prometheus', ['--version'], { stdio: 'ignore' }).status === 0;
 
@@ -55,8 +56,7 @@ test('a real Prometheus scrapes /metrics and reads back peregrine_events_receive
     const up = await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=up`)).json();
     assert.equal((up as { data: { result: Array<{ value: [number, string] }> } }).data.result[0].value[1], '1');
   } finally {
-    prom.kill('SIGTERM');
-    await new Promise((r) => prom.once('exit', r));
+    await stopChild(prom);
     await t.close();
     rmSync(dir, { recursive: true, force: true });
   }

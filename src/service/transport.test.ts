@@ -9,6 +9,7 @@ import { emptyEntity, emptyEvidence, type Finding } from '../alerting/types.js';
 import { createBus, parseBusConfig } from './bus/index.js';
 import { startTestHub, TEST_TOKEN, waitFor } from './testing.js';
 import { BusTransport, HttpTransport, sendWithRetry, TransportError } from './transport.js';
+import { stopChild } from '../testing/process.js';
 
 const finding = (id: string, pod: string): Finding => ({
   id,
@@ -87,8 +88,7 @@ test('bus transport over a real nats-server (JetStream): agent findings reach th
       await t.close();
     }
   } finally {
-    nats.kill('SIGTERM');
-    await new Promise((r) => nats.once('exit', r));
+    await stopChild(nats);
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import { AlertPipeline } from '../../index.js';
 import { makeFinding, waitFor } from '../../testing.js';
+import { stopChild } from '../../../testing/process.js';
 
 /**
  * A real Alertmanager (Debian `prometheus-alertmanager`), two instances to check the fan-out: Peregrine's alerts
@@ -73,8 +74,8 @@ async function alertsOf(url: string, incident: string): Promise<GettableAlert[]>
 test('Alertmanager receives, escalates and resolves Peregrine incidents on every instance', { skip: existsSync(BIN) ? false : `${BIN} not installed` }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pgn-am-'));
   const instances: Instance[] = [];
-  t.after(() => {
-    for (const i of instances) i.proc.kill('SIGTERM');
+  t.after(async () => {
+    await Promise.all(instances.map((i) => stopChild(i.proc)));
     rmSync(dir, { recursive: true, force: true });
   });
   instances.push(...(await Promise.all([startAlertmanager(dir, 0), startAlertmanager(dir, 1)])));
