@@ -7,7 +7,7 @@ import { getTf } from '../../training/tf/runtime.js';
 import { createDetector, detectorFromJSON } from '../index.js';
 // Importing the folder registers the detector (it is not in src/detectors/index.ts yet; see the siamese index.ts).
 import { SiameseDetector, samplePairs } from './index.js';
-import { flattenSize, weightSpecs } from './network.js';
+import { calibrateHead, flattenSize, initWeights, splitWeights, weightSpecs } from './network.js';
 
 const code = (e: unknown): string | undefined => (e instanceof PeregrineError ? e.code : undefined);
 
@@ -97,4 +97,28 @@ test('a class with fewer rows than shots keeps them all; one class only is refus
   assert.deepEqual(det.shotsUsed, [3, 1]);
   assert.throws(() => det.fit(x, { labels: new Int32Array(4) }), (e) => code(e) === 'PGN_ERR_NO_TRAINING_ROWS');
   assert.throws(() => det.fit(x), (e) => code(e) === 'PGN_ERR_USAGE');
+});
+
+test('the head starts calibrated (untrained logits centred, unit spread) and training moves the pair loss well below ln 2', () => {
+  const tf = getTf();
+  const { x, labels } = task(30, 3);
+  const specs = weightSpecs(16);
+  const rng = new Rng(4);
+  const byClass = [0, 1, 2].map((c) => Array.from(labels.keys()).filter((i) => labels[i] === c));
+  const { pairs } = samplePairs(byClass, 32, rng);
+  const vars = splitWeights(specs, initWeights(specs, 9)).map((w, i) => tf.variable(tf.tensor(w, specs[i].shape)));
+  try {
+    const before = calibrateHead(tf, vars, x, pairs, 32, 16);
+    assert.ok(before.sd > 0, 'the untrained logits vary');
+    const again = calibrateHead(tf, vars, x, pairs, 32, 16);
+    assert.ok(Math.abs(again.mean) < 1e-3 && Math.abs(again.sd - 1) < 1e-3, `after calibration: mean ${again.mean}, sd ${again.sd}`);
+  } finally {
+    for (const v of vars) v.dispose();
+  }
+  // Regression: with the Glorot-scaled head the first steps saturated the embedding and the loss stuck at ln 2.
+  const det = createDetector('siamese', { imageSize: 16, pairs: 48, epochs: 6, batchSize: 16, learningRate: 1e-3, validationSplit: 0 }) as SiameseDetector;
+  det.fit(x, { seed: 2, labels });
+  const h = (det.fitInfo as NonNullable<SiameseDetector['fitInfo']>).history;
+  const last = h.loss[h.loss.length - 1];
+  assert.ok(last < 0.55 && last < h.loss[0], `pair loss per epoch: ${h.loss.map((l) => l.toFixed(3)).join(' ')}`);
 });

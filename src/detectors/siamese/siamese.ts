@@ -22,17 +22,19 @@ import { PeregrineError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import { toImages } from '../../features/imaging/layout.js';
 import { fitInfoOf, fitInfoSchema, type FitInfo } from '../../training/tf/persist.js';
-import { resolveBackend, withBackend, type ResolvedBackend, type Tf } from '../../training/tf/runtime.js';
+import { resolveBackend, tidyRead, withBackend, type ResolvedBackend, type Tf } from '../../training/tf/runtime.js';
 import { train } from '../../training/tf/trainer.js';
 import { checkFitted, type Detector, type DetectorState, type FitOptions } from '../detector.js';
 import { count, readState, requireRows } from '../util.js';
-import { EMBED_UNITS, INFERENCE_KERNELS, SiameseTrainable, embed, initWeights, specLength, splitWeights, trainingKernels, weightSpecs } from './network.js';
+import { EMBED_UNITS, INFERENCE_KERNELS, SiameseTrainable, calibrateHead, embed, initWeights, specLength, splitWeights, trainingKernels, weightSpecs } from './network.js';
 import { siameseSchema, type SiameseParams } from './options.js';
 
 export const SIAMESE_TYPE = 'siamese';
 const VERSION = 1;
 /** Rows embedded per inference chunk (bounds activation memory: 256 x 32 x 32 x 64 floats = 64 MiB at the first conv). */
 const EMBED_CHUNK = 256;
+/** Training pairs the head's data-dependent initialisation looks at (see calibrateHead). */
+const HEAD_CALIBRATION_PAIRS = 64;
 
 const stateSchema = z.object({
   cols: count,
@@ -116,6 +118,7 @@ export class SiameseDetector implements Detector {
         return v;
       });
       try {
+        calibrateHead(tf, vars, x, pairs, Math.min(p.pairs, HEAD_CALIBRATION_PAIRS), p.imageSize);
         const result = train(
           tf,
           new SiameseTrainable(vars, x, p.imageSize, p.convGrad),
@@ -377,7 +380,7 @@ function embedAll(tf: Tf, ws: TfCore.Tensor[], x: Matrix, size: number): Float32
   for (let from = 0; from < x.rows; from += EMBED_CHUNK) {
     const to = Math.min(x.rows, from + EMBED_CHUNK);
     const part = createMatrix(to - from, x.cols, x.data.subarray(from * x.cols, to * x.cols));
-    const e = tf.tidy(() => embed(tf, ws, tf.tensor4d(toImages(part, size), [to - from, size, size, 1])).dataSync() as Float32Array);
+    const { e } = tidyRead(tf, () => ({ e: embed(tf, ws, tf.tensor4d(toImages(part, size), [to - from, size, size, 1])) }));
     out.set(e, from * EMBED_UNITS);
   }
   return out;

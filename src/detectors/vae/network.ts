@@ -8,7 +8,7 @@ import type * as TfCore from '@tensorflow/tfjs-core';
 import type { Matrix } from '../../core/matrix.js';
 import { ParamLayout, stackBackwardInto, stackForward, transposed, type Activation, type LayerParams } from '../../training/tf/dense.js';
 import type { StepInput, StepOutput, TrainableModel } from '../../training/tf/trainer.js';
-import type { Tf } from '../../training/tf/runtime.js';
+import { tidyRead, type Tf } from '../../training/tf/runtime.js';
 import type { Rng } from '../../core/rng.js';
 
 export interface VaeNet {
@@ -121,18 +121,18 @@ export function withVaeParams<T>(tf: Tf, net: VaeNet, weights: Float32Array, fn:
 
 /** Latent mean and log-variance of each row of x (already scaled): two rows x latent buffers. */
 export function encodeRows(tf: Tf, net: VaeNet, params: LayerParams[], x: Matrix, from: number, to: number): { mu: Float32Array; logvar: Float32Array } {
-  return tf.tidy(() => {
+  return tidyRead(tf, () => {
     const xb = tf.tensor2d(x.data.subarray(from * x.cols, to * x.cols), [to - from, x.cols]);
     const e = encodeOps(tf, net, params, xb);
-    return { mu: e.mu.dataSync() as Float32Array, logvar: e.logvar.dataSync() as Float32Array };
+    return { mu: e.mu, logvar: e.logvar };
   });
 }
 
 /** Decodes latent rows (n x latent) into reconstructions (n x d). */
 export function decodeRows(tf: Tf, net: VaeNet, params: LayerParams[], z: Float32Array, n: number): Float32Array {
-  return tf.tidy(() => {
+  return tidyRead(tf, () => {
     const zt = tf.tensor2d(z, [n, net.latent]);
     const dec = stackForward(tf, net.layout, params, net.decoder, zt);
-    return dec.acts[dec.acts.length - 1].dataSync() as Float32Array;
-  });
+    return { y: dec.acts[dec.acts.length - 1] };
+  }).y;
 }
