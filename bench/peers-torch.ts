@@ -3,7 +3,8 @@
  * same preprocessing (one-hot, median impute, z-score fitted on the normal training rows; constant columns kept, as
  * the peer keeps them), the same architecture (hidden 64,32,10, relu, linear output, MSE), Adam lr 1e-3, batch 256,
  * the same number of epochs, on the CPU of this machine. Reports training rows/s (epochs x rows / seconds, the
- * peer's formula), inference rows/s on one core (TF.js WASM is single-threaded), AUROC, and our/PyTorch ratios.
+ * peer's formula), inference rows/s on one core (WASM is single-threaded here), AUROC, and our/PyTorch ratios; Peregrine
+ * runs twice per round, on its own WASM SIMD gemm (the default) and on TF.js' kernels, to show what the former buys.
  *
  * Library use (the bench harness): `await compareWithTorch({ dataDir, peersDir })`.
  * Command line: `node dist/bench/peers-torch.js [--data-dir DIR] [--peers-dir DIR] [--epochs 5] [--repeat 3]
@@ -24,6 +25,7 @@ import type { RawBatch } from '../src/ingest/types.js';
 import { auroc } from '../src/evaluation/metrics.js';
 import { gaussian } from '../src/detectors/testing.js';
 import { runtimeInfo } from '../src/training/tf/runtime.js';
+import { DENSE_KERNELS_ENV } from '../src/kernels/simd/index.js';
 
 export interface TorchComparisonOptions {
   dataDir?: string;
@@ -63,6 +65,8 @@ export interface TorchComparison {
   batch: number;
   hidden: string;
   peregrine: SideResult;
+  /** The same model on TF.js' own WASM kernels (PEREGRINE_DENSE_KERNELS=tfjs): what the SIMD kernel replaces. */
+  peregrineTfjs: SideResult;
   pytorch: SideResult | null;
   /** peregrine / pytorch. */
   trainRatio: number | null;
@@ -80,9 +84,12 @@ async function readAll(files: string[]): Promise<{ table: RawBatch; schema: Awai
   return { table: concatBatches(parts, s.numericNames.length, s.categoricalNames.length, s.idNames.length), schema: s };
 }
 
+/** Which dense kernels a Peregrine run uses: its own WASM SIMD gemm (the default) or TF.js' (PEREGRINE_DENSE_KERNELS=tfjs). */
+export type DenseKernels = 'simd' | 'tfjs';
+
 interface PeregrineRunner {
-  run(): { train_s: number; infer_s: number };
-  result(train_s: number[], infer_s: number[]): SideResult;
+  run(kernels: DenseKernels): { train_s: number; infer_s: number };
+  result(kernels: DenseKernels, train_s: number[], infer_s: number[]): SideResult;
 }
 
 async function peregrineRunner(trainFile: string, testFile: string, o: Required<Pick<TorchComparisonOptions, 'epochs' | 'batchSize' | 'hidden' | 'backend'>>): Promise<PeregrineRunner> {
@@ -97,26 +104,35 @@ async function peregrineRunner(trainFile: string, testFile: string, o: Required<
   const params = { hidden: o.hidden, epochs: o.epochs, batchSize: o.batchSize, learningRate: 1e-3, validationSplit: 0, patience: 0, backend: o.backend };
   // Warm-up outside the timings (TF.js load, WASM compile, kernel JIT), as the peer's import is outside its timings.
   createDetector('autoencoder', { ...params, epochs: 1 }).fit(gaussian(4096, xFit.cols, 1), { seed: 1 }).score(gaussian(4096, xFit.cols, 2));
-  let det: AutoencoderDetector | null = null;
-  let scores: Float64Array | null = null;
+  const det = new Map<DenseKernels, AutoencoderDetector>();
+  const scores = new Map<DenseKernels, Float64Array>();
   return {
-    run() {
-      const d = createDetector('autoencoder', params) as AutoencoderDetector;
-      const t0 = performance.now();
-      d.fit(xFit, { seed: 0 });
-      const t1 = performance.now();
-      const s = d.score(xTest);
-      const t2 = performance.now();
-      det = d;
-      scores = s;
-      return { train_s: (t1 - t0) / 1000, infer_s: (t2 - t1) / 1000 };
+    run(kernels) {
+      const saved = process.env[DENSE_KERNELS_ENV];
+      if (kernels === 'tfjs') process.env[DENSE_KERNELS_ENV] = 'tfjs';
+      else delete process.env[DENSE_KERNELS_ENV];
+      try {
+        const d = createDetector('autoencoder', params) as AutoencoderDetector;
+        const t0 = performance.now();
+        d.fit(xFit, { seed: 0 });
+        const t1 = performance.now();
+        const s = d.score(xTest);
+        const t2 = performance.now();
+        det.set(kernels, d);
+        scores.set(kernels, s);
+        return { train_s: (t1 - t0) / 1000, infer_s: (t2 - t1) / 1000 };
+      } finally {
+        if (saved === undefined) delete process.env[DENSE_KERNELS_ENV];
+        else process.env[DENSE_KERNELS_ENV] = saved;
+      }
     },
-    result(train_s, infer_s) {
-      const info = (det as AutoencoderDetector | null)?.fitInfo;
+    result(kernels, train_s, infer_s) {
+      const info = det.get(kernels)?.fitInfo;
+      const s = scores.get(kernels);
       const tr = median(train_s);
       const inf = median(infer_s);
       return {
-        impl: `peregrine (TF.js ${runtimeInfo().tfjs})`,
+        impl: info?.backendReason.includes('dense kernels') ? 'peregrine (WASM SIMD gemm)' : `peregrine (TF.js ${runtimeInfo().tfjs} kernels)`,
         backend: info?.backend,
         threads: 1,
         features: xFit.cols,
@@ -128,7 +144,7 @@ async function peregrineRunner(trainFile: string, testFile: string, o: Required<
         infer_rows_per_s: Math.round(xTest.rows / inf),
         // Mean over the last epoch's batches (the peer prints its last batch's loss: noisy, heavy-tailed data).
         final_loss: info ? info.history.loss[info.history.loss.length - 1] : null,
-        auroc: scores ? auroc(scores, test.table.label) : null,
+        auroc: s ? auroc(s, test.table.label) : null,
         runs: train_s.length,
       };
     },
@@ -195,20 +211,22 @@ export async function compareWithTorch(options: TorchComparisonOptions = {}): Pr
   // Runs alternate (PyTorch, Peregrine, PyTorch, ...) so drifting machine load hits both sides alike.
   const runner = await peregrineRunner(trainFile, testFile, o);
   const torchRuns: Record<string, unknown>[] = [];
-  const ourTrain: number[] = [];
-  const ourInfer: number[] = [];
+  const times = { simd: { train: [] as number[], infer: [] as number[] }, tfjs: { train: [] as number[], infer: [] as number[] } };
   for (let r = 0; r < o.repeat; r++) {
     if (haveTorch) {
       log(`  pytorch run ${r + 1}/${o.repeat}`);
       torchRuns.push(torchRun(python, peer, trainFile, testFile, o));
     }
-    log(`  peregrine run ${r + 1}/${o.repeat}`);
-    const t = runner.run();
-    ourTrain.push(t.train_s);
-    ourInfer.push(t.infer_s);
+    for (const k of ['simd', 'tfjs'] as const) {
+      log(`  peregrine (${k} kernels) run ${r + 1}/${o.repeat}`);
+      const t = runner.run(k);
+      times[k].train.push(t.train_s);
+      times[k].infer.push(t.infer_s);
+    }
   }
   const pytorch = haveTorch ? torchResult(torchRuns, o.epochs) : null;
-  const peregrine = runner.result(ourTrain, ourInfer);
+  const peregrine = runner.result('simd', times.simd.train, times.simd.infer);
+  const peregrineTfjs = runner.result('tfjs', times.tfjs.train, times.tfjs.infer);
   const trainRatio = pytorch ? peregrine.train_rows_per_s / pytorch.train_rows_per_s : null;
   const inferRatio = pytorch ? peregrine.infer_rows_per_s / pytorch.infer_rows_per_s : null;
   return {
@@ -218,6 +236,7 @@ export async function compareWithTorch(options: TorchComparisonOptions = {}): Pr
     batch: o.batchSize,
     hidden: o.hidden.join(','),
     peregrine,
+    peregrineTfjs,
     pytorch,
     trainRatio,
     inferRatio,
@@ -252,7 +271,8 @@ async function main(): Promise<void> {
   const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2));
   process.stderr.write(
     `training: peregrine ${r.peregrine.train_rows_per_s} rows/s vs pytorch ${r.pytorch?.train_rows_per_s ?? 'n/a'} (ratio ${f(r.trainRatio)}); ` +
-      `inference: ${r.peregrine.infer_rows_per_s} vs ${r.pytorch?.infer_rows_per_s ?? 'n/a'} rows/s (ratio ${f(r.inferRatio)})\n`,
+      `inference: ${r.peregrine.infer_rows_per_s} vs ${r.pytorch?.infer_rows_per_s ?? 'n/a'} rows/s (ratio ${f(r.inferRatio)}); ` +
+      `TF.js kernels: training ${r.peregrineTfjs.train_rows_per_s}, inference ${r.peregrineTfjs.infer_rows_per_s} rows/s\n`,
   );
 }
 

@@ -214,9 +214,9 @@ function renderMarkdown(r: Record<string, unknown>): string {
   if (tc) {
     const p = tc.peregrine;
     const t = tc.pytorch;
-    out.push('## Dense autoencoder vs PyTorch', '', `NSL-KDD KDDTrain+ normal rows -> KDDTest+, hidden ${tc.hidden}, ${tc.epochs} epochs, batch ${tc.batch}, one thread on both sides (Peregrine backend: ${String(p.backend)}); medians of ${String(r.repeat)} alternating runs.`, '');
+    out.push('## Dense autoencoder vs PyTorch', '', `NSL-KDD KDDTrain+ normal rows -> KDDTest+, hidden ${tc.hidden}, ${tc.epochs} epochs, batch ${tc.batch}, one thread on both sides (Peregrine backend: ${String(p.backend)}); medians of ${String(r.repeat)} alternating runs. Peregrine runs twice per round: on its own WASM SIMD gemm (src/kernels/simd, the default on the WASM backend) and on TF.js' WASM kernels (\`PEREGRINE_DENSE_KERNELS=tfjs\`).`, '');
     out.push('| implementation | train rows/s | inference rows/s | AUROC |', '|---|---:|---:|---:|');
-    out.push(`| Peregrine (TF.js ${String(p.backend)}) | ${fx(p.train_rows_per_s, 0)} | ${fx(p.infer_rows_per_s, 0)} | ${fx(p.auroc, 4)} |`);
+    for (const side of [p, tc.peregrineTfjs]) if (side) out.push(`| ${side.impl} | ${fx(side.train_rows_per_s, 0)} | ${fx(side.infer_rows_per_s, 0)} | ${fx(side.auroc, 4)} |`);
     if (t) out.push(`| ${t.impl} | ${fx(t.train_rows_per_s, 0)} | ${fx(t.infer_rows_per_s, 0)} | ${fx(t.auroc, 4)} |`);
     out.push('', `Training throughput ratio Peregrine/PyTorch: **${fx(tc.trainRatio, 2)}** (target >= 0.5); inference ratio ${fx(tc.inferRatio, 2)}; inference >= 100k rows/s: ${tc.targets.inferAtLeast100k ? 'yes' : 'no'}.`, '');
   }

@@ -9,10 +9,9 @@ import { PeregrineError } from '../../core/errors.js';
 import { layoutFrom, topologyOf } from '../../training/tf/dense.js';
 import { fitFlat } from '../../training/tf/fit.js';
 import { checkTopology, fitInfoSchema, topologySchema, type FitInfo } from '../../training/tf/persist.js';
-import { resolveBackend, withBackend } from '../../training/tf/runtime.js';
 import { checkFitted, detectors, type Detector, type DetectorFactory, type DetectorState, type FitOptions } from '../detector.js';
 import { count, readState, requireRows } from '../util.js';
-import { AeTrainable, aeNetFromLayout, buildAeNet, errorShares, rowMse, runLayers, type AeNet } from './network.js';
+import { aeNetFromLayout, aeTrainable, buildAeNet, denseRun, errorShares, rowMse, type AeNet } from './network.js';
 import { autoencoderSchema, type AutoencoderParams } from './options.js';
 
 const TYPE = 'autoencoder';
@@ -44,7 +43,7 @@ export class AutoencoderDetector implements Detector {
     const p = this.params;
     const seed = options.seed ?? 0;
     const net = buildAeNet({ inputDim: x.cols, hidden: p.hidden, activation: p.activation, bottleneckActivation: p.bottleneckActivation });
-    const fit = fitFlat(p.backend, net.layout.init(seed), (v) => new AeTrainable(net, v), { x: x.data, rows: x.rows, cols: x.cols }, { ...p, seed, onProgress: options.onProgress });
+    const fit = fitFlat(p.backend, net.layout.init(seed), (v, b) => aeTrainable(net, v, b), { x: x.data, rows: x.rows, cols: x.cols }, { ...p, seed, onProgress: options.onProgress });
     this.model = { net, weights: fit.weights, cols: x.cols, fitInfo: fit.fitInfo };
     return this;
   }
@@ -70,9 +69,8 @@ export class AutoencoderDetector implements Detector {
   /** Bottleneck activations (rows x bottleneck width). */
   encode(x: Matrix): Matrix {
     const m = this.fitted(x);
-    const { backend } = resolveBackend(this.params.backend);
     const k = m.net.layout.layers[m.net.encoder[m.net.encoder.length - 1]].units;
-    return createMatrix(x.rows, k, withBackend(backend, (tf) => runLayers(tf, m.net.layout, m.weights, m.net.encoder, x)));
+    return createMatrix(x.rows, k, denseRun(this.params.backend, m.net.layout, m.weights, m.net.encoder, x));
   }
 
   /** Backend used, epochs, training history (loss / validation loss per epoch) of the last fit. */
@@ -117,8 +115,7 @@ export class AutoencoderDetector implements Detector {
   }
 
   private reconstruct(x: Matrix, m: Fitted): Float32Array {
-    const { backend } = resolveBackend(this.params.backend);
-    return withBackend(backend, (tf) => runLayers(tf, m.net.layout, m.weights, m.net.all, x));
+    return denseRun(this.params.backend, m.net.layout, m.weights, m.net.all, x);
   }
 }
 

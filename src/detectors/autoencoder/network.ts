@@ -6,9 +6,11 @@
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { Matrix } from '../../core/matrix.js';
-import { ParamLayout, stackBackwardInto, stackForward, transposed, type Activation, type LayerParams } from '../../training/tf/dense.js';
-import type { StepInput, StepOutput, TrainableModel } from '../../training/tf/trainer.js';
-import type { Tf } from '../../training/tf/runtime.js';
+import { ParamLayout, stackBackwardInto, stackForward, type Activation, type LayerParams } from '../../training/tf/dense.js';
+import type { HostStepInput, HostStepOutput, StepInput, StepOutput, TrainableModel } from '../../training/tf/trainer.js';
+import { resolveBackend, withBackend, type BackendChoice, type ResolvedBackend, type Tf } from '../../training/tf/runtime.js';
+import { SimdDenseChain } from '../../training/tf/dense-simd.js';
+import { simdKernelsEnabled } from '../../kernels/simd/index.js';
 
 export interface AeNetConfig {
   inputDim: number;
@@ -63,11 +65,79 @@ export class AeTrainable implements TrainableModel {
     const loss = tf.mean(rowLoss) as TfCore.Scalar;
     if (!input.training) return { loss, rowLoss };
     const flatGrad = new Float32Array(layout.size);
-    const xT = tf.tensor2d(transposed(input.xData, x.shape[0], x.shape[1]), [x.shape[1], x.shape[0]]);
-    stackBackwardInto(tf, layout, params, all, trace, tf.mul(diff, 2 / diff.size) as TfCore.Tensor2D, flatGrad, false, xT, this.params);
+    stackBackwardInto(tf, layout, params, all, trace, tf.mul(diff, 2 / diff.size) as TfCore.Tensor2D, flatGrad, false, input.xData, this.params);
     return { loss, rowLoss, flatGrad };
   }
 }
+
+/** The same training step on the SIMD kernel (src/training/tf/dense-simd.ts), no TF.js tensor involved. */
+export class AeSimdTrainable implements TrainableModel {
+  readonly kernels = SIMD_KERNELS;
+  private chain: SimdDenseChain | null = null;
+
+  constructor(
+    private readonly net: AeNet,
+    readonly params: Float32Array,
+  ) {}
+
+  stepHost(input: HostStepInput): HostStepOutput {
+    const { rows: m, cols: d, xData: x } = input;
+    if (!this.chain || this.chain.maxRows < m) this.chain = new SimdDenseChain(this.net.layout, this.net.all, m);
+    const chain = this.chain;
+    chain.setParams(this.params);
+    const y = chain.forward(x, m);
+    const rowLoss = new Float64Array(m);
+    let total = 0;
+    for (let i = 0; i < m; i++) {
+      let s = 0;
+      for (let j = i * d; j < (i + 1) * d; j++) s += (y[j] - x[j]) ** 2;
+      rowLoss[i] = s / d;
+      total += s;
+    }
+    const loss = total / (m * d);
+    if (!input.training) return { loss, rowLoss };
+    const g = chain.outputGrad(m);
+    const scale = 2 / (m * d);
+    for (let j = 0; j < m * d; j++) g[j] = (y[j] - x[j]) * scale;
+    chain.backward(false);
+    return { loss, rowLoss, flatGrad: chain.grad };
+  }
+}
+
+/** How fit reports name the SIMD path. */
+export const SIMD_KERNELS = 'Peregrine WASM SIMD gemm';
+
+/** true when dense models on this backend run on the SIMD kernels (WASM backend, SIMD present, not turned off). */
+export function useSimdKernels(backend: ResolvedBackend): boolean {
+  return backend.backend === 'wasm' && simdKernelsEnabled();
+}
+
+/** The dense autoencoder's training step for this backend: SIMD kernels on WASM where they run, else TF.js. */
+export function aeTrainable(net: AeNet, params: Float32Array, backend: ResolvedBackend): TrainableModel {
+  return useSimdKernels(backend) ? new AeSimdTrainable(net, params) : new AeTrainable(net, params);
+}
+
+/**
+ * Runs a chain of dense layers over x on the chosen backend (rows x last layer's units, row-major): on the SIMD
+ * kernels when they run there (chunks of SIMD_INFER_CHUNK rows through one arena), else on TF.js (runLayers).
+ */
+export function denseRun(choice: BackendChoice, layout: ParamLayout, weights: Float32Array, layers: readonly number[], x: Matrix): Float32Array {
+  const backend = resolveBackend(choice);
+  if (!useSimdKernels(backend)) return withBackend(backend.backend, (tf) => runLayers(tf, layout, weights, layers, x));
+  const outDim = layout.layers[layers[layers.length - 1]].units;
+  const out = new Float32Array(x.rows * outDim);
+  if (x.rows === 0) return out;
+  const chain = new SimdDenseChain(layout, layers, Math.min(x.rows, SIMD_INFER_CHUNK));
+  chain.setParams(weights);
+  for (let from = 0; from < x.rows; from += SIMD_INFER_CHUNK) {
+    const to = Math.min(x.rows, from + SIMD_INFER_CHUNK);
+    out.set(chain.forward(x.data.subarray(from * x.cols, to * x.cols), to - from), from * outDim);
+  }
+  return out;
+}
+
+/** Rows per SIMD inference chunk: small enough that a chunk's activations stay in the CPU cache. */
+const SIMD_INFER_CHUNK = 512;
 
 /** Rows per inference chunk: bounds memory for large inputs; results do not depend on it. */
 export const INFER_CHUNK = 16384;

@@ -20,8 +20,7 @@ import { PeregrineError } from '../../core/errors.js';
 import { layoutFrom, topologyOf, type ParamLayout } from '../../training/tf/dense.js';
 import { fitFlat } from '../../training/tf/fit.js';
 import { checkTopology, fitInfoSchema, topologySchema, type FitInfo } from '../../training/tf/persist.js';
-import { resolveBackend, withBackend } from '../../training/tf/runtime.js';
-import { runLayers } from '../autoencoder/network.js';
+import { denseRun } from '../autoencoder/network.js';
 import { checkFitted, detectors, type Detector, type DetectorFactory, type DetectorState, type FitOptions } from '../detector.js';
 import { count, readState, requireRows } from '../util.js';
 import { HeadTrainable, ReconTrainable, buildHead, buildReconNet, reconNetFromLayout, softmaxInto, subsetLayout, subsetRows, type ReconNet } from './network.js';
@@ -126,8 +125,7 @@ export class SubtabDetector implements Detector {
     const m = this.fitted(x);
     const z = this.embed(x);
     const c = m.classNames.length;
-    const { backend } = resolveBackend(this.params.backend);
-    const logits = withBackend(backend, (tf) => runLayers(tf, m.head, m.headWeights, m.head.layers.map((_, i) => i), z));
+    const logits = denseRun(this.params.backend, m.head, m.headWeights, m.head.layers.map((_, i) => i), z);
     const out = new Float64Array(x.rows * c);
     const p = new Float64Array(c);
     for (let i = 0; i < x.rows; i++) {
@@ -216,8 +214,7 @@ export class SubtabDetector implements Detector {
     const k = starts.length;
     const e = recon.layout.layers[recon.encoder[recon.encoder.length - 1]].units;
     const xs = createMatrix(k * n, width, subsetRows(x.data, n, x.cols, starts, width, 0, null));
-    const { backend } = resolveBackend(this.params.backend);
-    const all = withBackend(backend, (tf) => runLayers(tf, recon.layout, weights, recon.encoder, xs));
+    const all = denseRun(this.params.backend, recon.layout, weights, recon.encoder, xs);
     const out = new Float32Array(n * e);
     const acc = new Float64Array(e);
     for (let i = 0; i < n; i++) {

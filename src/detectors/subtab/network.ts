@@ -8,7 +8,7 @@
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { Rng } from '../../core/rng.js';
-import { ParamLayout, stackBackwardInto, stackForward, transposed, type Activation } from '../../training/tf/dense.js';
+import { ParamLayout, stackBackwardInto, stackForward, type Activation } from '../../training/tf/dense.js';
 import type { StepInput, StepOutput, TrainableModel } from '../../training/tf/trainer.js';
 import type { Tf } from '../../training/tf/runtime.js';
 
@@ -92,8 +92,7 @@ export class ReconTrainable implements TrainableModel {
     const loss = tf.mean(tf.square(diff)) as TfCore.Scalar;
     if (!input.training) return { loss };
     const flatGrad = new Float32Array(layout.size);
-    const inT = tf.tensor2d(transposed(xs, k * m, this.width), [this.width, k * m]);
-    stackBackwardInto(tf, layout, params, all, trace, tf.mul(diff, 2 / diff.size) as TfCore.Tensor2D, flatGrad, false, inT, this.params);
+    stackBackwardInto(tf, layout, params, all, trace, tf.mul(diff, 2 / diff.size) as TfCore.Tensor2D, flatGrad, false, xs, this.params);
     return { loss, flatGrad };
   }
 }
@@ -109,7 +108,7 @@ export class HeadTrainable implements TrainableModel {
   step(tf: Tf, input: StepInput): StepOutput {
     const layout = this.layout;
     const idx = layout.layers.map((_, i) => i);
-    const [m, e] = input.x.shape;
+    const [m] = input.x.shape;
     const c = layout.layers[layout.layers.length - 1].units;
     const params = layout.upload(tf, this.params);
     const trace = stackForward(tf, layout, params, idx, input.x);
@@ -138,8 +137,7 @@ export class HeadTrainable implements TrainableModel {
     const out: StepOutput = { loss: tf.scalar(loss / wSum), rowLoss: tf.tensor1d(rowLoss), correct: tf.scalar(correct) };
     if (!input.training) return out;
     const flatGrad = new Float32Array(layout.size);
-    const inT = tf.tensor2d(transposed(input.xData, m, e), [e, m]);
-    stackBackwardInto(tf, layout, params, idx, trace, tf.tensor2d(dLogits, [m, c]), flatGrad, false, inT, this.params);
+    stackBackwardInto(tf, layout, params, idx, trace, tf.tensor2d(dLogits, [m, c]), flatGrad, false, input.xData, this.params);
     return { ...out, flatGrad };
   }
 }

@@ -6,7 +6,7 @@
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { Matrix } from '../../core/matrix.js';
-import { ParamLayout, stackBackwardInto, stackForward, transposed, type Activation, type LayerParams } from '../../training/tf/dense.js';
+import { ParamLayout, stackBackwardInto, stackForward, type Activation, type LayerParams } from '../../training/tf/dense.js';
 import type { StepInput, StepOutput, TrainableModel } from '../../training/tf/trainer.js';
 import { tidyRead, type Tf } from '../../training/tf/runtime.js';
 import type { Rng } from '../../core/rng.js';
@@ -100,8 +100,7 @@ export class VaeTrainable implements TrainableModel {
     const dStats = tf.concat([dmu, dlogvar], 1) as TfCore.Tensor2D;
     const headTrace = { acts: [enc.h, dStats] };
     const dh = stackBackwardInto(tf, layout, params, [net.head], headTrace, dStats, flatGrad, true, undefined, this.params) as TfCore.Tensor2D;
-    const xT = tf.tensor2d(transposed(input.xData, m, d), [d, m]);
-    stackBackwardInto(tf, layout, params, net.encoder, enc.trace, dh, flatGrad, false, xT, this.params);
+    stackBackwardInto(tf, layout, params, net.encoder, enc.trace, dh, flatGrad, false, input.xData, this.params);
     return { loss, rowLoss, flatGrad };
   }
 }

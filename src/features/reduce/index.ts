@@ -10,11 +10,11 @@ import { z } from 'zod';
 import { createMatrix, type FeatureBatch, type Matrix } from '../../core/matrix.js';
 import { base64ToF32, f32ToBase64 } from '../../core/encode.js';
 import { PeregrineError } from '../../core/errors.js';
-import { AeTrainable, aeNetFromLayout, buildAeNet, rowMse, runLayers, type AeNet } from '../../detectors/autoencoder/network.js';
+import { aeNetFromLayout, aeTrainable, buildAeNet, denseRun, rowMse, type AeNet } from '../../detectors/autoencoder/network.js';
 import { layoutFrom, topologyOf } from '../../training/tf/dense.js';
 import { fitFlat } from '../../training/tf/fit.js';
 import { checkTopology, fitInfoSchema, topologySchema, type FitInfo } from '../../training/tf/persist.js';
-import { BACKEND_CHOICES, resolveBackend, withBackend } from '../../training/tf/runtime.js';
+import { BACKEND_CHOICES } from '../../training/tf/runtime.js';
 import { trainerParamsShape } from '../../training/tf/trainer.js';
 
 export const aeReducerOptionsSchema = z.strictObject({
@@ -88,11 +88,10 @@ export class AeReducer {
     const o = this.options;
     const seed = options.seed ?? 0;
     const net = buildAeNet({ inputDim: x.cols, hidden: [...o.hidden, o.bottleneck], activation: o.activation, bottleneckActivation: o.bottleneckActivation });
-    const fit = fitFlat(o.backend, net.layout.init(seed), (v) => new AeTrainable(net, v), { x: x.data, rows: x.rows, cols: x.cols }, { ...o, seed, onProgress: options.onProgress });
+    const fit = fitFlat(o.backend, net.layout.init(seed), (v, b) => aeTrainable(net, v, b), { x: x.data, rows: x.rows, cols: x.cols }, { ...o, seed, onProgress: options.onProgress });
     this.net = net;
     this.weights = fit.weights;
-    const { backend } = resolveBackend(o.backend);
-    const recon = withBackend(backend, (tf) => runLayers(tf, net.layout, fit.weights, net.all, x));
+    const recon = denseRun(o.backend, net.layout, fit.weights, net.all, x);
     const errs = rowMse(x, recon);
     let mse = 0;
     for (const e of errs) mse += e;
@@ -116,8 +115,7 @@ export class AeReducer {
     if (x.cols !== net.layout.layers[0].inputs) {
       throw new PeregrineError('PGN_ERR_MODEL_SCHEMA', `autoencoder feature reduction was fitted on ${net.layout.layers[0].inputs} features, got ${x.cols}`);
     }
-    const { backend } = resolveBackend(this.options.backend);
-    const z = withBackend(backend, (tf) => runLayers(tf, net.layout, weights, net.encoder, x));
+    const z = denseRun(this.options.backend, net.layout, weights, net.encoder, x);
     return { ...createMatrix(x.rows, this.outputDim, z), names: this.outputNames };
   }
 

@@ -122,9 +122,9 @@ export function stackForward(tf: Tf, layout: ParamLayout, params: LayerParams[],
 
 /**
  * Backward through a stack, writing the gradients straight into the flat gradient vector (JS): given dL/d(output),
- * returns dL/d(input) (skipped when `needInput` is false: the first layer of a network). dW is downloaded from its matmul,
- * db summed in JS from dz (a column sum over the batch is ~3x cheaper in JS than any TF.js kernel for it on WASM,
- * and the flat gradient needs no reshape/concat kernels).
+ * returns dL/d(input) (skipped when `needInput` is false: the first layer of a network). Per layer, ONE matmul gives
+ * W's and b's gradients together: [A^T; 1] dZ, where the appended row of ones sums dZ over the batch, and its rows
+ * land exactly on the layer's slice of the flat vector (W row-major, then b), so one download fills both.
  */
 export function stackBackwardInto(
   tf: Tf,
@@ -135,28 +135,23 @@ export function stackBackwardInto(
   dOut: TfCore.Tensor2D,
   flatGrad: Float32Array,
   needInput: boolean,
-  inputT?: TfCore.Tensor2D,
+  /** The stack's input rows in JS (row-major), when the caller has them: saves downloading acts[0]. */
+  inputData?: Float32Array,
   /** The flat parameters in JS: W^T is then uploaded transposed instead of running a Transpose kernel. */
   flatParams?: Float32Array,
 ): TfCore.Tensor2D | null {
   let dh = dOut;
-  const m = dOut.shape[0];
   for (let k = layerIdx.length - 1; k >= 0; k--) {
     const li = layerIdx[k];
     const { inputs, units } = layout.layers[li];
     const o = layout.offsets[li];
     const dz = activationGrad(tf, dh, trace.acts[k + 1], layout.layers[li].activation);
     // Explicit transposes: the WASM backend runs transposeA/transposeB matmuls on a slow generic path.
-    const aT = k === 0 && inputT ? inputT : transposeViaJs(tf, trace.acts[k]);
-    flatGrad.set(tf.matMul(aT, dz).dataSync() as Float32Array, o);
-    const d = dz.dataSync() as Float32Array;
-    const db = new Float64Array(units);
-    for (let i = 0; i < m; i++) {
-      const r = i * units;
-      for (let j = 0; j < units; j++) db[j] += d[r + j];
-    }
-    const ob = o + inputs * units;
-    for (let j = 0; j < units; j++) flatGrad[ob + j] = db[j];
+    const a = trace.acts[k];
+    const [m] = a.shape;
+    const aData = k === 0 && inputData ? inputData : (a.dataSync() as Float32Array);
+    const aT1 = tf.tensor2d(transposedWithOnes(aData, m, inputs), [inputs + 1, m]);
+    flatGrad.set(tf.matMul(aT1, dz).dataSync() as Float32Array, o);
     if (k > 0 || needInput) {
       const wT = flatParams ? tf.tensor2d(transposed(flatParams.subarray(o, o + inputs * units), inputs, units), [units, inputs]) : tf.transpose(params[li].w);
       dh = tf.matMul(dz, wT);
@@ -165,10 +160,15 @@ export function stackBackwardInto(
   return needInput ? dh : null;
 }
 
-/** Transpose through JS: download, transpose, upload. ~2x faster than the WASM Transpose kernel at batch sizes. */
-function transposeViaJs(tf: Tf, a: TfCore.Tensor2D): TfCore.Tensor2D {
-  const [r, c] = a.shape;
-  return tf.tensor2d(transposed(a.dataSync() as Float32Array, r, c), [c, r]);
+/** [data^T; 1]: the transpose of a row-major rows x cols buffer with a row of ones appended ((cols + 1) x rows). */
+export function transposedWithOnes(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array((cols + 1) * rows);
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) out[j * rows + i] = data[o + j];
+  }
+  out.fill(1, cols * rows);
+  return out;
 }
 
 /** The transpose of a row-major rows x cols buffer, in JS (cheaper than a Transpose kernel for a fresh batch). */

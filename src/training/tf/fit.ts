@@ -14,11 +14,15 @@ export interface FlatFit {
   fitInfo: FitInfo;
 }
 
-/** `makeModel` receives the parameter vector (initialised from `init`, updated in place by the trainer). */
+/**
+ * `makeModel` receives the parameter vector (initialised from `init`, updated in place by the trainer) and the
+ * resolved backend. A model with a `kernels` label (kernels of its own, e.g. the SIMD dense path) has it added to the
+ * fit report's backend reason.
+ */
 export function fitFlat(
   backendChoice: BackendChoice,
   init: Float32Array,
-  makeModel: (params: Float32Array) => TrainableModel,
+  makeModel: (params: Float32Array, backend: ResolvedBackend) => TrainableModel & { readonly kernels?: string },
   data: TrainData,
   options: TrainerOptions,
   kernels: readonly string[] = [],
@@ -26,7 +30,9 @@ export function fitFlat(
   const backend = resolveBackend(backendChoice, kernels);
   return withBackend(backend.backend, (tf) => {
     const weights = init.slice();
-    const result = train(tf, makeModel(weights), data, options);
-    return { weights, result, backend, fitInfo: fitInfoOf(result, backend, options.epochs) };
+    const model = makeModel(weights, backend);
+    const result = train(tf, model, data, options);
+    const used = model.kernels ? { ...backend, reason: `${backend.reason}; dense kernels: ${model.kernels}` } : backend;
+    return { weights, result, backend: used, fitInfo: fitInfoOf(result, used, options.epochs) };
   });
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import { Rng } from '../../core/rng.js';
 import { gaussian } from '../../detectors/testing.js';
-import { AeTrainable, buildAeNet } from '../../detectors/autoencoder/network.js';
+import { AeSimdTrainable, AeTrainable, buildAeNet } from '../../detectors/autoencoder/network.js';
 import { buildVaeNet, normals, VaeTrainable } from '../../detectors/vae/network.js';
 import { dense, ParamLayout, type Activation } from './dense.js';
 import { getTf, getTfFull, withBackend, type Tf } from './runtime.js';
@@ -65,6 +65,45 @@ for (const act of ['relu', 'tanh', 'sigmoid'] as Activation[]) {
     });
   });
 }
+
+for (const act of ['relu', 'tanh', 'sigmoid', 'linear'] as Activation[]) {
+  test(`SIMD-kernel autoencoder step: loss, row losses and gradient equal TF.js autodiff (${act})`, () => {
+    // Odd widths and batch: every kernel tile shape (4 / 1 rows x 8 / 4 / 1 columns) and the strided A^T path run.
+    const net = buildAeNet({ inputDim: 13, hidden: [9, 6, 3], activation: act, bottleneckActivation: act });
+    withBackend('cpu', () => {
+      const init = net.layout.init(4);
+      const xm = gaussian(23, 13, 5);
+      const model = new AeSimdTrainable(net, init.slice());
+      const out = model.stepHost({ xData: xm.data, rows: 23, cols: 13, labels: null, sampleWeights: null, indices: new Uint32Array(23), rng: new Rng(1), training: true });
+      const p = tf.variable(tf.tensor1d(init));
+      const x = tf.tensor2d(xm.data, [23, 13]);
+      const ref = tf.tidy(() => {
+        const rows = tf.mean(tf.square(tf.sub(forwardRef(tf, net.layout, p, net.all, x), x)), 1);
+        const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(forwardRef(tf, net.layout, p, net.all, x), x))) as TfCore.Scalar, [p]);
+        return { loss: value.dataSync()[0], rows: rows.dataSync() as Float32Array, grad: grads[p.name].dataSync() as Float32Array };
+      });
+      p.dispose();
+      x.dispose();
+      const g = out.flatGrad as Float32Array;
+      assert.ok(maxRelDiff(g, ref.grad) < 1e-5, `gradient: max relative difference ${maxRelDiff(g, ref.grad)}`);
+      assert.ok(Math.abs(out.loss - ref.loss) < 1e-5 * Math.max(1, ref.loss), `loss ${out.loss} vs ${ref.loss}`);
+      assert.ok(maxRelDiff(Float32Array.from(out.rowLoss as ArrayLike<number>), ref.rows) < 1e-5, 'row losses');
+    });
+  });
+}
+
+test('SIMD-kernel and TF.js autoencoders train to the same weights (within float rounding) from the same seed', () => {
+  const net = buildAeNet({ inputDim: 10, hidden: [8, 4], activation: 'relu', bottleneckActivation: 'linear' });
+  const x = gaussian(300, 10, 8);
+  const data = { x: x.data, rows: x.rows, cols: x.cols };
+  const a = net.layout.init(2);
+  const b = a.slice();
+  withBackend('cpu', () => {
+    train(tf, new AeTrainable(net, a), data, { ...base, epochs: 3 });
+    train(tf, new AeSimdTrainable(net, b), data, { ...base, epochs: 3 });
+  });
+  assert.ok(maxRelDiff(b, a) < 1e-3, `max relative difference ${maxRelDiff(b, a)}`);
+});
 
 test('VAE hand-written gradient (reparameterisation + KL) equals TF.js autodiff', () => {
   const net = buildVaeNet(5, [4, 4], 3, 'relu');

@@ -45,6 +45,26 @@ export interface StepOutput {
   correct?: TfCore.Scalar;
 }
 
+/** A batch for models that run outside TF.js (`stepHost`): plain arrays, no tensors. */
+export interface HostStepInput {
+  xData: Float32Array;
+  rows: number;
+  cols: number;
+  labels: Int32Array | null;
+  sampleWeights: Float32Array | null;
+  indices: Uint32Array;
+  rng: Rng;
+  training: boolean;
+}
+
+export interface HostStepOutput {
+  loss: number;
+  /** The flat gradient (required when training); may be a view the model reuses: the trainer consumes it at once. */
+  flatGrad?: Float32Array;
+  rowLoss?: ArrayLike<number>;
+  correct?: number;
+}
+
 /**
  * Two kinds of models:
  * - `params`: one flat Float32 parameter vector kept in JS; `step` uploads what it needs and returns ONE flat
@@ -57,7 +77,10 @@ export interface TrainableModel {
   readonly variables?: readonly TfCore.Variable[];
   /** true: the trainer computes gradients of `step(...).loss` itself (tf.variableGrads). Variables only. */
   readonly autodiff?: boolean;
-  step(tf: Tf, input: StepInput): StepOutput;
+  /** One batch on TF.js tensors. */
+  step?(tf: Tf, input: StepInput): StepOutput;
+  /** One batch on plain arrays, for flat-parameter models with kernels of their own (used instead of `step`). */
+  stepHost?(input: HostStepInput): HostStepOutput;
 }
 
 export interface TrainData {
@@ -193,6 +216,7 @@ export function train(tf: Tf, model: TrainableModel, data: TrainData, opts: Trai
   const flat = model.params ?? null;
   const vars = model.variables ?? [];
   if (!flat && vars.length === 0) throw new Error('trainer: the model has neither params nor variables');
+  if (!model.step && !model.stepHost) throw new Error('trainer: the model has neither step() nor stepHost()');
   if (flat && model.autodiff) throw new Error('trainer: autodiff needs TF.js variables, not a flat params vector');
   const flatAdam = flat ? new FlatAdam(flat.length, opts.learningRate, opts.beta1, opts.beta2, opts.epsilon) : null;
   const optimizer = flat ? null : tf.train.adam(opts.learningRate, opts.beta1, opts.beta2, opts.epsilon);
@@ -212,11 +236,33 @@ export function train(tf: Tf, model: TrainableModel, data: TrainData, opts: Trai
   // Tensors an autodiff step produced besides its loss: kept out of variableGrads' scope, disposed after the batch.
   const extra: TfCore.Tensor[] = [];
   const runBatch = (idx: Uint32Array, from: number, to: number, training: boolean, rows: Float64Array | null, rowBase: number): BatchStats => {
+    if (model.stepHost) return runHostBatch(idx, from, to, training, rows, rowBase);
     try {
       return runBatchInner(idx, from, to, training, rows, rowBase);
     } finally {
       for (const t of extra.splice(0)) t.dispose();
     }
+  };
+  const runHostBatch = (idx: Uint32Array, from: number, to: number, training: boolean, rows: Float64Array | null, rowBase: number): BatchStats => {
+    const m = to - from;
+    const batchIdx = idx.slice(from, to);
+    let labels: Int32Array | null = null;
+    let sampleWeights: Float32Array | null = null;
+    if (data.labels) {
+      labels = new Int32Array(m);
+      for (let k = 0; k < m; k++) labels[k] = data.labels[batchIdx[k]];
+      if (cw) sampleWeights = Float32Array.from(labels, (c) => cw[c]);
+    }
+    const stepHost = model.stepHost as NonNullable<TrainableModel['stepHost']>;
+    const out = stepHost.call(model, { xData: gather(data, idx, from, to), rows: m, cols: data.cols, labels, sampleWeights, indices: batchIdx, rng: stepRng.fork(), training });
+    if (training) {
+      const g = out.flatGrad;
+      if (!flat || !g) throw new Error('trainer: stepHost() needs a flat-parameter model and must return flatGrad while training');
+      if (g.length !== flat.length) throw new Error(`trainer: flat gradient has ${g.length} values for ${flat.length} parameters`);
+      (flatAdam as FlatAdam).apply(flat, g);
+    }
+    if (rows && out.rowLoss) for (let k = 0; k < m; k++) rows[rowBase + k] = out.rowLoss[k];
+    return { loss: out.loss, correct: out.correct ?? NaN };
   };
   const runBatchInner = (idx: Uint32Array, from: number, to: number, training: boolean, rows: Float64Array | null, rowBase: number): BatchStats =>
     tf.tidy(() => {
@@ -236,8 +282,9 @@ export function train(tf: Tf, model: TrainableModel, data: TrainData, opts: Trai
       let out: StepOutput;
       if (training && model.autodiff) {
         let kept: StepOutput | null = null;
+        const step = model.step as NonNullable<TrainableModel['step']>;
         const { value, grads } = tf.variableGrads(() => {
-          const o = model.step(tf, input);
+          const o = step.call(model, tf, input);
           for (const t of [o.rowLoss, o.correct]) if (t) extra.push(tf.keep(t));
           kept = o;
           return o.loss;
@@ -245,7 +292,7 @@ export function train(tf: Tf, model: TrainableModel, data: TrainData, opts: Trai
         const k = kept as unknown as StepOutput;
         out = { loss: value, grads: vars.map((v) => grads[v.name]), rowLoss: k.rowLoss, correct: k.correct };
       } else {
-        out = model.step(tf, input);
+        out = (model.step as NonNullable<TrainableModel['step']>).call(model, tf, input);
       }
       if (training) {
         const grads = out.grads;
