@@ -58,7 +58,7 @@ export function budgetFor(quick: boolean): Budget {
         hybrid: { epochs: 20, batchSize: 128 },
         subtab: {},
         gbdt: {},
-        siamese: { pairs: 1024, epochs: 1, batchSize: 16, learningRate: 1e-4 },
+        siamese: { pairs: 4096, epochs: 1, batchSize: 32, learningRate: 3e-4 },
         shots: [1, 5, 10, 20, 50],
         oneClass: ONE_CLASS,
         siameseOn: (d, s, t) => (d === 'k8s-flows' && (t === 'multi' || s === 'capture')) || d === 'nsl-kdd',
