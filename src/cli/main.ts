@@ -10,6 +10,7 @@ import { demoCommand } from './demo.js';
 import { detectorsCommand } from './detectors.js';
 import { summarizeCommand } from './summarize.js';
 import { forensicsCommand } from './forensics.js';
+import { alertsCommand, responseCommand } from './ops.js';
 import { replayCommand } from './replay.js';
 import { imagesCommand } from './images.js';
 import { simulateCommand } from './simulate.js';
@@ -59,6 +60,8 @@ export function buildProgram(): Command {
   }
   program.addCommand(configureErrors(forensicsCommand(), 'peregrine forensics'));
   program.addCommand(configureErrors(replayCommand(), 'peregrine replay'));
+  program.addCommand(configureErrors(alertsCommand(), 'peregrine alerts'));
+  program.addCommand(configureErrors(responseCommand(), 'peregrine response'));
   return program;
 }
 

@@ -17,12 +17,20 @@ export interface AlertPipelineLike {
   get(id: string): Alert | undefined | null;
   on(event: 'alert', listener: (alert: Alert, change: AlertChange) => void): unknown;
   outboxStats(): unknown;
+  /** Newest dead letters first. */
+  deadLetters(opts?: { sink?: string; limit?: number }): unknown[];
+  /** Queues dead letters again; returns how many were found and queued. */
+  redeliver(seqs: readonly number[]): number;
   close(): Promise<void>;
 }
 
 export interface ResponseEngineLike {
   onAlert(alert: Alert): Promise<unknown[]>;
   list(): unknown[];
+  /** Reverts one action by id; throws PGN_ERR_BAD_PARAM for an unknown or irreversible one. */
+  revert(actionId: string): Promise<unknown>;
+  /** The decision audit (newest first). */
+  readonly auditTrail: { query(q?: { alertId?: string; action?: string; namespace?: string; decision?: 'act' | 'skip' | 'deny'; since?: number; limit?: number }): unknown[] };
   close(): Promise<void>;
 }
 

@@ -25,6 +25,17 @@ export function webRoot(): string | null {
 
 const MODEL_FILE = /^[A-Za-z0-9._-]+\.v\d+\.model\.json$/;
 
+/** One field of a small JSON request body (admin routes); undefined when the body is not a JSON object. */
+function jsonField(body: unknown, key: string): unknown {
+  if (typeof body !== 'string' || body.length > 1_000_000) return undefined;
+  try {
+    const v = JSON.parse(body) as unknown;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, key) ? (v as Record<string, unknown>)[key] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const sendError = (reply: FastifyReply, status: number, code: string, message: string): FastifyReply => reply.code(status).send({ error: { code, message } });
 
 export async function buildServer(hub: Hub): Promise<FastifyInstance> {
@@ -137,6 +148,26 @@ export async function buildServer(hub: Hub): Promise<FastifyInstance> {
     return readFileSync(path, 'utf8');
   });
   app.get('/api/actions', async () => ({ actions: hub.response?.list() ?? [], enabled: hub.response !== null }));
+  app.get('/api/alerts/outbox', async () => ({ outbox: hub.alerts.outboxStats() }));
+  app.get('/api/alerts/dead-letters', async (req) => {
+    const q = req.query as { sink?: string; limit?: string };
+    return { deadLetters: hub.alerts.deadLetters({ sink: q.sink || undefined, limit: Math.min(10_000, Math.max(1, Number(q.limit) || 100)) }) };
+  });
+  app.get('/api/response/audit', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    if (q.decision !== undefined && !['act', 'skip', 'deny'].includes(q.decision)) return sendError(reply, 400, 'PGN_ERR_BAD_REQUEST', 'decision must be act, skip or deny');
+    const since = q.since === undefined ? undefined : Date.parse(q.since);
+    if (since !== undefined && !Number.isFinite(since)) return sendError(reply, 400, 'PGN_ERR_BAD_REQUEST', 'since must be an ISO 8601 time');
+    const records = hub.response?.auditTrail.query({
+      alertId: q.alertId || undefined,
+      action: q.action || undefined,
+      namespace: q.namespace || undefined,
+      decision: q.decision as 'act' | 'skip' | 'deny' | undefined,
+      since,
+      limit: Math.min(10_000, Math.max(1, Number(q.limit) || 100)),
+    });
+    return { enabled: hub.response !== null, records: records ?? [] };
+  });
 
   // ---- admin ----
   // Hot swap of every model: the per-image runtime models from the registry folder, and the flow model file.
@@ -148,6 +179,28 @@ export async function buildServer(hub: Hub): Promise<FastifyInstance> {
     } catch (e) {
       const code = (e as { code?: string }).code ?? 'PGN_ERR_MODEL_FORMAT';
       return sendError(reply, 422, code, `the new model did not load; the previous one stays in use: ${(e as Error).message}`);
+    }
+  });
+  // Dead letters back into the outbox, after fixing the sink (body {"seqs": [N, ...]}).
+  app.post('/api/admin/alerts/redeliver', async (req, reply) => {
+    const seqs = jsonField(req.body, 'seqs');
+    if (!Array.isArray(seqs) || seqs.length === 0 || !seqs.every((n) => Number.isInteger(n) && (n as number) > 0)) {
+      return sendError(reply, 400, 'PGN_ERR_BAD_REQUEST', 'body must be {"seqs": [N, ...]}: dead-letter sequence numbers (GET /api/alerts/dead-letters)');
+    }
+    const requeued = hub.alerts.redeliver(seqs as number[]);
+    return { requested: seqs.length, requeued };
+  });
+  // A human revert of one response action (body {"actionId": "..."}); the audit log records it as trigger "manual".
+  app.post('/api/admin/response/revert', async (req, reply) => {
+    const actionId = jsonField(req.body, 'actionId');
+    if (typeof actionId !== 'string' || actionId === '') return sendError(reply, 400, 'PGN_ERR_BAD_REQUEST', 'body must be {"actionId": "..."} (GET /api/actions lists them)');
+    if (!hub.response) return sendError(reply, 409, 'PGN_ERR_BAD_REQUEST', 'automated response is not enabled on this service');
+    try {
+      return { action: await hub.response.revert(actionId) };
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'PGN_ERR_BAD_PARAM') return sendError(reply, 400, 'PGN_ERR_BAD_REQUEST', (e as Error).message);
+      throw e;
     }
   });
   app.get('/api/routes', async () => ({ routes: hub.routes }));
