@@ -3,7 +3,7 @@
  * fetched from the hub (the SRI paper's scalable design: analyse locally, ship little), and forwards findings plus
  * a node summary to the hub over a FindingTransport (HTTP by default, the NATS bus when configured).
  */
-import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -72,12 +72,37 @@ export class Agent {
     });
     const models = await this.runtime.start();
     this.timer = setInterval(() => void this.flush(), 1000);
-    // the node summary also goes out on its own when there is nothing to report (the hub sees the agent alive)
-    this.syncTimer = setInterval(() => void this.sendSummary(), this.config.agent.syncSeconds * 1000);
+    // the node summary also goes out on its own when there is nothing to report (the hub sees the agent alive), and
+    // models the hub trained or received since (new version files) are fetched and swapped in
+    this.syncTimer = setInterval(() => {
+      void this.sendSummary();
+      void this.syncModels().catch((e: unknown) => this.o.logger.warn({ err: (e as Error).message }, 'model sync with the hub failed; keeping the models in use'));
+    }, this.config.agent.syncSeconds * 1000);
     return { models: models.length, fetched };
   }
 
-  private async fetchModels(): Promise<number> {
+  private syncing: Promise<{ fetched: number; changed: { group: string; version: string; previous: string }[] }> | null = null;
+
+  /**
+   * Fetches the model files the hub has and this node lacks (file names carry the version, so a new name is a new
+   * model) and hot-swaps them in (RuntimeDetector.reload: from each group's next interval on). One sync at a time.
+   */
+  syncModels(): Promise<{ fetched: number; changed: { group: string; version: string; previous: string }[] }> {
+    this.syncing ??= (async () => {
+      try {
+        const fetched = await this.fetchModels(true);
+        const changed = fetched > 0 ? await this.runtime.reload() : [];
+        if (changed.length > 0) this.o.logger.info({ changed }, 'new runtime models from the hub in use');
+        return { fetched, changed };
+      } finally {
+        this.syncing = null;
+      }
+    })();
+    return this.syncing;
+  }
+
+  /** Downloads the hub's runtime model files into the local registry folder (`onlyNew`: those not there yet). */
+  private async fetchModels(onlyNew = false): Promise<number> {
     const f = this.o.fetchImpl ?? globalThis.fetch;
     const headers = { authorization: `Bearer ${this.o.token ?? ''}` };
     const base = this.config.agent.hubUrl;
@@ -87,6 +112,7 @@ export class Agent {
     let n = 0;
     for (const { name } of list.files) {
       if (!/^[A-Za-z0-9._-]+\.model\.json$/.test(name)) continue;
+      if (onlyNew && existsSync(join(dir, name))) continue;
       const text = await (await check(await f(new URL(`/api/models/runtime/files/${encodeURIComponent(name)}`, base), { headers }))).text();
       // atomic: the registry never sees half a file (it verifies the checksum anyway)
       const tmp = join(dir, `.${name}.fetch-${process.pid}`);

@@ -74,6 +74,34 @@ test('syscalls over HTTP: the runtime path learns nginx, then the staged miner b
   assert.match(metrics, /peregrine_findings_total\{modality="syscalls"\} [1-9]/);
 });
 
+test('agent: models the hub gets after the agent started are fetched on the next sync and swapped in', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'peregrine-agent-'));
+  try {
+    const config = loadConfig({ env: { PEREGRINE_DATA_DIR: dir, PEREGRINE_HUB_URL: t.url, PEREGRINE_NODE: 'node-8', PEREGRINE_TOKEN: TEST_TOKEN } });
+    detection(config);
+    // At the agent's start the hub has no model yet (its first listing is empty); later it has the trained one.
+    let listings = 0;
+    const fetchImpl: typeof fetch = (url, init) => {
+      if (String(url).endsWith('/api/models/runtime/files') && listings++ === 0) return Promise.resolve(new Response(JSON.stringify({ files: [] })));
+      return fetch(url, init);
+    };
+    const agent = new Agent(config, { logger: pino({ level: 'silent' }), transport: new HttpTransport(t.url, TEST_TOKEN), token: TEST_TOKEN, fetchImpl });
+    const started = await agent.start();
+    assert.deepEqual(started, { models: 0, fetched: 0 });
+    try {
+      const sync = await agent.syncModels();
+      assert.ok(sync.fetched >= 1, JSON.stringify(sync));
+      assert.deepEqual(sync.changed.map((c) => [c.group, c.version]), [['nginx', 'v1']]);
+      assert.deepEqual(agent.summary().models, [{ group: 'nginx', version: 'v1' }]);
+      assert.deepEqual(await agent.syncModels(), { fetched: 0, changed: [] }, 'files already here are not fetched again');
+    } finally {
+      await agent.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('agent: fetches the hub\'s models, judges from its first interval, forwards findings over HTTP to the same incident', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'peregrine-agent-'));
   try {
