@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import { loadConfig } from '../core/config.js';
+import { tlsFetch } from '../service/tls.js';
 import { PeregrineError } from '../core/errors.js';
 import { Agent, AGENT_FORMATS, type AgentFormat } from '../service/agent.js';
 import { createBus } from '../service/bus/index.js';
@@ -51,12 +52,14 @@ async function runAgent(o: AgentCliOptions): Promise<void> {
     throw new PeregrineError('PGN_ERR_USAGE', 'the agent needs the hub token', { where: 'PEREGRINE_TOKEN', hint: 'set PEREGRINE_TOKEN or PEREGRINE_TOKEN_FILE to one of the hub tokens' });
   }
   const logger = pino({ level: config.logLevel, base: { service: 'peregrine-agent', node: config.node } });
+  // https hub with a private CA and/or mutual TLS (agent.tls): findings and model downloads use the same client.
+  const fetchImpl = tlsFetch(config.agent.tls);
   let transport: FindingTransport;
   if (config.agent.transport === 'bus') {
     if (!config.bus) throw new PeregrineError('PGN_ERR_BAD_PARAM', 'agent.transport is bus but there is no bus section', { where: 'bus', hint: 'see docs/config.md' });
     transport = new BusTransport(await createBus(config.bus), config.node);
-  } else transport = new HttpTransport(config.agent.hubUrl, token ?? '');
-  const agent = new Agent(config, { logger, transport, token });
+  } else transport = new HttpTransport(config.agent.hubUrl, token ?? '', fetchImpl);
+  const agent = new Agent(config, { logger, transport, token, fetchImpl });
   const started = await agent.start();
   logger.info({ hub: config.agent.hubUrl, transport: transport.kind, ...started }, 'agent started');
   const abort = new AbortController();

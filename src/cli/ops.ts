@@ -5,6 +5,7 @@ import { loadConfig } from '../core/config.js';
 import { ERROR_CATALOGUE, PeregrineError, type ErrorCode } from '../core/errors.js';
 import { parseIsoTime } from './forensics.js';
 import { parseNumber } from './common.js';
+import { tlsFetch } from '../service/tls.js';
 
 /**
  * Operator commands against a running service (its HTTP API, docs/api.md): `peregrine alerts stats | dead-letters |
@@ -19,6 +20,9 @@ import { parseNumber } from './common.js';
 interface ClientOptions {
   url?: string;
   token?: string;
+  cacert?: string;
+  cert?: string;
+  key?: string;
   config?: string;
   dataDir?: string;
   json?: boolean;
@@ -30,6 +34,9 @@ function withClientOptions(cmd: Command): Command {
     .option('--token <token>', 'bearer token (default: PEREGRINE_TOKEN / PEREGRINE_TOKEN_FILE, else <data dir>/token)')
     .option('--config <file>', 'YAML config the service runs with (for its port, token and data dir)')
     .option('--data-dir <dir>', 'the service data dir (where `peregrine serve` keeps its generated token)')
+    .option('--cacert <file>', 'https: trust this CA (PEM) besides the system ones')
+    .option('--cert <file>', 'https with mutual TLS: client certificate (PEM)')
+    .option('--key <file>', 'https with mutual TLS: client private key (PEM)')
     .option('--json', 'print the service answer as JSON');
 }
 
@@ -53,9 +60,12 @@ export function endpoint(o: ClientOptions, env: NodeJS.ProcessEnv = process.env)
 /** One API call; service errors come back as PeregrineErrors with the service's code (one line, exit code by code). */
 export async function callService(o: ClientOptions, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
   const { url, token } = endpoint(o);
+  if ((o.cert === undefined) !== (o.key === undefined)) throw new PeregrineError('PGN_ERR_USAGE', '--cert and --key go together', { where: o.cert === undefined ? '--cert' : '--key' });
+  const names = { caFile: '--cacert', certFile: '--cert', keyFile: '--key' } as const;
+  const f = tlsFetch({ caFile: o.cacert ?? '', certFile: o.cert ?? '', keyFile: o.key ?? '' }, (k) => names[k]);
   let res: Response;
   try {
-    res = await fetch(url + path, {
+    res = await f(url + path, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),

@@ -30,6 +30,20 @@ export const serverSchema = z.strictObject({
   shutdownTimeoutSeconds: z.number().positive().default(20),
   /** Serve the dashboard (web/) at `/`. */
   dashboard: z.boolean().default(true),
+  /**
+   * HTTPS: PEM certificate chain and private key (both or neither); `clientCaFile` (PEM) turns on mutual TLS: every
+   * token route then also needs a client certificate signed by that CA (probes and /metrics stay open). The files
+   * are re-read when they change (certificate rotation without a restart).
+   */
+  tls: z
+    .strictObject({
+      certFile: z.string().default(''),
+      keyFile: z.string().default(''),
+      clientCaFile: z.string().default(''),
+    })
+    .default({ certFile: '', keyFile: '', clientCaFile: '' })
+    .refine((t) => (t.certFile === '') === (t.keyFile === ''), { message: 'set both certFile and keyFile, or neither', path: ['certFile'] })
+    .refine((t) => t.clientCaFile === '' || t.certFile !== '', { message: 'clientCaFile (mutual TLS) needs certFile and keyFile', path: ['clientCaFile'] }),
 });
 
 export const authSchema = z.strictObject({
@@ -132,8 +146,16 @@ export const configSchema = z.strictObject({
       syncSeconds: z.number().positive().default(30),
       /** `http` (default) or `bus` (the NATS transport in `bus`). */
       transport: z.enum(['http', 'bus']).default('http'),
+      /**
+       * For an https hubUrl: `caFile` (PEM) trusts a private CA besides the system ones; `certFile` + `keyFile` (PEM)
+       * are the client certificate a hub with mutual TLS asks for.
+       */
+      tls: z
+        .strictObject({ caFile: z.string().default(''), certFile: z.string().default(''), keyFile: z.string().default('') })
+        .default({ caFile: '', certFile: '', keyFile: '' })
+        .refine((t) => (t.certFile === '') === (t.keyFile === ''), { message: 'set both certFile and keyFile, or neither', path: ['certFile'] }),
     })
-    .default({ hubUrl: 'http://127.0.0.1:8080', batchFindings: 100, syncSeconds: 30, transport: 'http' }),
+    .default({ hubUrl: 'http://127.0.0.1:8080', batchFindings: 100, syncSeconds: 30, transport: 'http', tls: { caFile: '', certFile: '', keyFile: '' } }),
 });
 
 export type PeregrineConfig = z.infer<typeof configSchema>;
@@ -156,6 +178,12 @@ const NAMED_ENV: Record<string, string[]> = {
   PEREGRINE_CLUSTER: ['cluster'],
   PEREGRINE_NODE: ['node'],
   PEREGRINE_HUB_URL: ['agent', 'hubUrl'],
+  PEREGRINE_TLS_CERT_FILE: ['server', 'tls', 'certFile'],
+  PEREGRINE_TLS_KEY_FILE: ['server', 'tls', 'keyFile'],
+  PEREGRINE_TLS_CLIENT_CA_FILE: ['server', 'tls', 'clientCaFile'],
+  PEREGRINE_HUB_CA_FILE: ['agent', 'tls', 'caFile'],
+  PEREGRINE_CLIENT_CERT_FILE: ['agent', 'tls', 'certFile'],
+  PEREGRINE_CLIENT_KEY_FILE: ['agent', 'tls', 'keyFile'],
 };
 
 /** Environment values are strings; numbers, booleans and JSON arrays/objects are parsed when they look like one. */

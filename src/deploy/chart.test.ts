@@ -26,7 +26,8 @@ const everything = {
   agent: { transport: 'bus' },
   hub: { persistence: { enabled: true, storageClassName: 'fast' }, nodeSelector: { role: 'infra' }, podAnnotations: { a: 'b' } },
   agentDaemonSet: { format: 'tetragon', hostPath: '/var/run/cilium/tetragon', file: 'tetragon.log', nodeSelector: { 'kubernetes.io/os': 'linux' } },
-  serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
+  serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' }, tlsConfig: { serverName: 'sec-peregrine-hub.security.svc' } },
+  tls: { hubSecret: 'hub-tls', agentSecret: 'agent-tls' },
 };
 const renders: Array<[string, K8sObject[]]> = [
   ['defaults', renderedObjects(renderChart(chart, { values: token }))],
@@ -175,7 +176,8 @@ describe('references between objects', () => {
         for (const v of pod.volumes) {
           if (v.configMap) assert.ok(names('ConfigMap').has(v.configMap.name), `configmap ${v.configMap.name}`);
           if (v.persistentVolumeClaim) assert.ok(names('PersistentVolumeClaim').has(v.persistentVolumeClaim.claimName));
-          if (v.secret) assert.ok(names('Secret').has(v.secret.secretName), `secret ${v.secret.secretName}`);
+          // TLS Secrets are managed outside the chart (cert-manager or by hand): named in values.tls, not rendered.
+          if (v.secret) assert.ok(names('Secret').has(v.secret.secretName) || Object.values(everything.tls).includes(v.secret.secretName), `secret ${v.secret.secretName}`);
         }
       }
       const hub = workloads.find((w) => w.kind === 'Deployment');
@@ -185,7 +187,7 @@ describe('references between objects', () => {
       assert.ok(hubPorts.includes(svc.spec.ports[0].targetPort));
       const agent = workloads.find((w) => w.kind === 'DaemonSet');
       const hubUrl = agent.spec.template.spec.containers[0].env.find((e: Any) => e.name === 'PEREGRINE_HUB_URL').value;
-      assert.equal(hubUrl, `http://${svc.metadata.name}.${svc.metadata.namespace}.svc:${svc.spec.ports[0].port}`);
+      assert.equal(hubUrl, `${name === 'defaults' ? 'http' : 'https'}://${svc.metadata.name}.${svc.metadata.namespace}.svc:${svc.spec.ports[0].port}`, 'the agents reach the hub service (https with tls.hubSecret)');
       for (const sm of byKind(objs, 'ServiceMonitor') as Any[]) {
         for (const [k, v] of Object.entries(sm.spec.selector.matchLabels)) assert.equal(svc.metadata.labels[k], v, 'servicemonitor selects the hub service');
         assert.ok(svc.spec.ports.some((p: Any) => p.name === sm.spec.endpoints[0].port));
@@ -205,6 +207,38 @@ describe('references between objects', () => {
     assert.equal(Buffer.from(sec.data.token, 'base64').toString(), 'b'.repeat(32));
     const cm = JSON.stringify(byKind(objs, 'ConfigMap'));
     for (const secret of ['b'.repeat(32), 'nats-token-123', 'hooks.slack.com']) assert.ok(!cm.includes(secret), `${secret} leaked into the ConfigMap`);
+  });
+});
+
+describe('TLS', () => {
+  const envOf = (c: Any): Record<string, string> => Object.fromEntries((c.env as Any[]).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+  it('tls.hubSecret + tls.agentSecret: HTTPS hub with mutual TLS, https probes and scrape, agents verify the hub and present their certificate', () => {
+    const objs = renders[1][1];
+    const hub = (byKind(objs, 'Deployment')[0] as Any).spec.template.spec;
+    const hubEnv = envOf(hub.containers[0]);
+    assert.equal(hubEnv.PEREGRINE_TLS_CERT_FILE, '/etc/peregrine/tls/tls.crt');
+    assert.equal(hubEnv.PEREGRINE_TLS_KEY_FILE, '/etc/peregrine/tls/tls.key');
+    assert.equal(hubEnv.PEREGRINE_TLS_CLIENT_CA_FILE, '/etc/peregrine/tls/ca.crt');
+    assert.equal(hub.containers[0].readinessProbe.httpGet.scheme, 'HTTPS');
+    assert.equal(hub.containers[0].livenessProbe.httpGet.scheme, 'HTTPS');
+    assert.equal(hub.volumes.find((v: Any) => v.name === 'tls').secret.secretName, 'hub-tls');
+    const agent = (byKind(objs, 'DaemonSet')[0] as Any).spec.template.spec;
+    const agentEnv = envOf(agent.containers[0]);
+    assert.match(agentEnv.PEREGRINE_HUB_URL, /^https:\/\/sec-peregrine-hub\.security\.svc:/);
+    assert.equal(agentEnv.PEREGRINE_HUB_CA_FILE, '/etc/peregrine/hub-ca/ca.crt');
+    assert.equal(agentEnv.PEREGRINE_CLIENT_CERT_FILE, '/etc/peregrine/tls/tls.crt');
+    // only ca.crt of the hub Secret reaches the nodes, never the hub's private key
+    assert.deepEqual(agent.volumes.find((v: Any) => v.name === 'hub-ca').secret.items, [{ key: 'ca.crt', path: 'ca.crt' }]);
+    assert.equal(agent.volumes.find((v: Any) => v.name === 'tls').secret.secretName, 'agent-tls');
+    const sm = byKind(objs, 'ServiceMonitor')[0] as Any;
+    assert.equal(sm.spec.endpoints[0].scheme, 'https');
+    assert.deepEqual(sm.spec.endpoints[0].tlsConfig, { serverName: 'sec-peregrine-hub.security.svc' });
+  });
+  it('defaults: plain HTTP, nothing TLS mounted', () => {
+    const objs = renders[0][1];
+    const text = JSON.stringify(objs);
+    assert.ok(!text.includes('PEREGRINE_TLS_') && !text.includes('hub-ca') && !text.includes('"HTTPS"'));
+    assert.match(envOf((byKind(objs, 'DaemonSet')[0] as Any).spec.template.spec.containers[0]).PEREGRINE_HUB_URL, /^http:\/\//);
   });
 });
 

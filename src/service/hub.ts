@@ -22,6 +22,9 @@ import type { DecodedFindings } from './ingest/findings.js';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.js';
 import { BoundedQueue } from './queue.js';
 import { buildServer } from './server.js';
+import { PeregrineError } from '../core/errors.js';
+import { serverTlsOptions, watchServerTls } from './tls.js';
+import type { Server as HttpsServer } from 'node:https';
 import { createAlertPipeline, createResponseEngine } from './wiring.js';
 
 export interface HubOptions {
@@ -62,6 +65,7 @@ export class Hub {
   private stopping = false;
   private loops: Promise<void>[] = [];
   private timers: NodeJS.Timeout[] = [];
+  private stopTlsWatch: (() => void) | null = null;
   private readonly limits: DecodeLimits;
   private readonly now: () => number;
 
@@ -99,7 +103,20 @@ export class Hub {
     return q;
   }
 
+  /** Starts everything; on a failure (a bad TLS file, a port in use) what was started is stopped again, so the
+   * process can exit with the one-line error instead of hanging on the detection worker. */
   async start(): Promise<{ url: string; port: number }> {
+    try {
+      return await this.startAll();
+    } catch (e) {
+      await this.stop().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async startAll(): Promise<{ url: string; port: number }> {
+    // TLS files first: a missing certificate is a one-line error before anything starts.
+    const tls = serverTlsOptions(this.config.server.tls);
     mkdirSync(this.config.dataDir, { recursive: true });
     const w = { alerting: this.config.alerting, response: this.config.response, dataDir: this.config.dataDir, registry: this.metrics.registry, logger: this.logger, now: this.now };
     this.alerts = createAlertPipeline(w);
@@ -115,8 +132,32 @@ export class Hub {
     this.loops = [this.syscallLoop(), this.streamLoop('flows'), this.streamLoop('findings')];
     if (this.config.bus) await this.consumeBus();
     this.timers.push(setInterval(() => this.housekeeping(), 1000));
-    this.app = await buildServer(this);
-    const addr = await this.app.listen({ port: this.config.server.port, host: this.config.server.host });
+    this.app = await buildServer(this, tls);
+    const { port: wantPort, host } = this.config.server;
+    let addr: string;
+    try {
+      addr = await this.app.listen({ port: wantPort, host });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        throw new PeregrineError('PGN_ERR_USAGE', `cannot listen on ${host}:${wantPort} (${code})`, {
+          where: 'server.port',
+          hint: code === 'EADDRINUSE' ? 'another process holds the port: stop it, or pass --port / PEREGRINE_PORT' : 'choose a port and host this process may bind (--port, --host)',
+        });
+      }
+      throw e;
+    }
+    if (tls) {
+      const server = this.app.server as unknown as HttpsServer;
+      this.stopTlsWatch = watchServerTls(
+        this.config.server.tls,
+        (o) => {
+          server.setSecureContext(o);
+          this.logger.info('TLS certificate files changed: new handshakes use them');
+        },
+        (e) => this.logger.warn({ err: e.message }, 'TLS certificate files changed but could not be read; the previous ones stay in use'),
+      );
+    }
     const port = (this.app.server.address() as { port: number }).port;
     this.ready = true;
     return { url: addr.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1'), port };
@@ -329,6 +370,7 @@ export class Hub {
     this.stopping = true;
     this.ready = false;
     for (const t of this.timers) clearInterval(t);
+    this.stopTlsWatch?.();
     await this.busSub?.stop();
     for (const q of this.queues.values()) q.queue.close();
     const deadline = this.config.server.shutdownTimeoutSeconds * 1000;
@@ -337,9 +379,11 @@ export class Hub {
       this.flows.flush();
       this.flows.stop();
       await this.runtime.close();
-      this.alerts.tick(this.now());
+      // (undefined when start failed before the alert pipeline was created)
+      const alerts = this.alerts as AlertPipelineLike | undefined;
+      alerts?.tick(this.now());
       await this.response?.close();
-      await this.alerts.close();
+      await alerts?.close();
       await this.bus?.close();
     })();
     let timer: NodeJS.Timeout | undefined;

@@ -8,7 +8,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import type { TLSSocket } from 'node:tls';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { ServerTlsOptions } from './tls.js';
 import { isOpenRoute, TokenCheck } from './auth.js';
 import type { Hub } from './hub.js';
 import { ingestSources } from './ingest/source.js';
@@ -25,6 +27,13 @@ export function webRoot(): string | null {
 
 const MODEL_FILE = /^[A-Za-z0-9._-]+\.v\d+\.model\.json$/;
 
+/** A client certificate was presented and verified against server.tls.clientCaFile. */
+function clientCertVerified(socket: TLSSocket): boolean {
+  if (!socket.authorized) return false;
+  const cert = socket.getPeerCertificate();
+  return cert !== null && typeof cert === 'object' && Object.keys(cert).length > 0;
+}
+
 /** One field of a small JSON request body (admin routes); undefined when the body is not a JSON object. */
 function jsonField(body: unknown, key: string): unknown {
   if (typeof body !== 'string' || body.length > 1_000_000) return undefined;
@@ -38,10 +47,11 @@ function jsonField(body: unknown, key: string): unknown {
 
 const sendError = (reply: FastifyReply, status: number, code: string, message: string): FastifyReply => reply.code(status).send({ error: { code, message } });
 
-export async function buildServer(hub: Hub): Promise<FastifyInstance> {
+export async function buildServer(hub: Hub, tls: ServerTlsOptions | null = null): Promise<FastifyInstance> {
   const cfg = hub.config;
   const auth = new TokenCheck(cfg.auth.tokens);
   const app = Fastify({
+    ...(tls ? { https: tls } : {}),
     logger: false,
     bodyLimit: cfg.server.bodyLimitBytes,
     requestTimeout: cfg.server.requestTimeoutSeconds * 1000,
@@ -58,6 +68,11 @@ export async function buildServer(hub: Hub): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req, reply) => {
     const path = req.url.split('?', 1)[0];
     if (isOpenRoute(req.method, path)) return;
+    // Mutual TLS: the handshake asked for a client certificate; a route past the probes needs one that verified.
+    // `authorized` alone is not enough: over TLS 1.3 a client that sends no certificate at all reads as authorized.
+    if (tls?.requestCert && !clientCertVerified(req.raw.socket as TLSSocket)) {
+      return sendError(reply, 401, 'PGN_ERR_UNAUTHORIZED', 'client certificate required (mutual TLS): present one signed by the CA in server.tls.clientCaFile');
+    }
     if (!auth.check(req.headers.authorization)) {
       reply.header('WWW-Authenticate', 'Bearer realm="peregrine"');
       return sendError(reply, 401, 'PGN_ERR_UNAUTHORIZED', 'missing or wrong bearer token (Authorization: Bearer <token>)');
