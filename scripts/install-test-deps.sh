@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Peregrine's integration tests start as real peers: nats-server (JetStream bus),
-# prometheus (scrapes /metrics), prometheus-alertmanager (receives alerts) and chromium (dashboard test).
+# prometheus (scrapes /metrics), prometheus-alertmanager (receives alerts), chromium (dashboard test) and openssl
+# (makes the test PKI of the TLS / mutual-TLS test).
 # Tests that need one of them skip with a reason when it is absent, so this is what makes CI run them.
 set -euo pipefail
 need=()
@@ -8,7 +9,8 @@ command -v nats-server >/dev/null || need+=(nats-server)
 command -v prometheus >/dev/null || need+=(prometheus)
 command -v prometheus-alertmanager >/dev/null || need+=(prometheus-alertmanager)
 command -v chromium >/dev/null || need+=(chromium)
-if [ ${#need[@]} -eq 0 ]; then echo "test peers present: nats-server prometheus prometheus-alertmanager chromium"; exit 0; fi
+command -v openssl >/dev/null || need+=(openssl)
+if [ ${#need[@]} -eq 0 ]; then echo "test peers present: nats-server prometheus prometheus-alertmanager chromium openssl"; exit 0; fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null; then SUDO="sudo -n"; else echo "cannot install ${need[*]} (not root, no sudo): their tests will skip"; exit 0; fi
