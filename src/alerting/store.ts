@@ -26,25 +26,13 @@ export interface OutboxRow {
   lastError: string | null;
 }
 
-export interface NewOutboxRow {
-  sink: string;
-  key: string;
-  alertId: string;
-  change: DeliveryChange;
-  alert: Alert;
-}
+/** What a caller gives for a new outbox row; the store assigns the rest. */
+export type NewOutboxRow = Pick<OutboxRow, 'sink' | 'key' | 'alertId' | 'change' | 'alert'>;
 
-export interface DeadLetterRow {
-  seq: number;
-  sink: string;
-  key: string;
-  alertId: string;
-  change: DeliveryChange;
-  alert: Alert;
+/** An outbox row that could not be delivered, with why and when. */
+export interface DeadLetterRow extends Pick<OutboxRow, 'seq' | 'sink' | 'key' | 'alertId' | 'change' | 'alert' | 'attempts' | 'createdAt'> {
   reason: string;
   httpStatus: number | null;
-  attempts: number;
-  createdAt: number;
   deadAt: number;
 }
 

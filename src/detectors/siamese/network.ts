@@ -183,6 +183,20 @@ export function pairLogits(tf: Tf, ws: readonly TfCore.Tensor[], a: TfCore.Tenso
 }
 
 /**
+ * The images of n pairs (row indices at pairs[2k], pairs[2k + 1]): all first members, then all second members, so
+ * one batch embeds both and a split halves it (2n x size x size, row-major).
+ */
+function pairImages(x: Matrix, pairs: ArrayLike<number>, n: number, size: number): Float32Array {
+  const px = size * size;
+  const both = new Float32Array(2 * n * px);
+  for (let k = 0; k < n; k++) {
+    layRow(x, pairs[2 * k], both, k * px, size);
+    layRow(x, pairs[2 * k + 1], both, (n + k) * px, size);
+  }
+  return both;
+}
+
+/**
  * Data-dependent start for the head (the data init of weight normalisation / LSUV): on a sample of training pairs,
  * scale the (negative) head weights so the untrained logits have unit spread and set the bias so they centre on 0.
  * Why: summed over 4,096 distance units, the Glorot-scaled head starts at logits of -2 to -20 on flow images, so
@@ -191,12 +205,7 @@ export function pairLogits(tf: Tf, ws: readonly TfCore.Tensor[], a: TfCore.Tenso
  * 15 epochs at lr 1e-3 and 1e-4). Returns the logits' mean and spread before the rescale, for the fit report.
  */
 export function calibrateHead(tf: Tf, vars: readonly TfCore.Variable[], x: Matrix, pairs: Float32Array, n: number, size: number): { mean: number; sd: number } {
-  const px = size * size;
-  const both = new Float32Array(2 * n * px);
-  for (let k = 0; k < n; k++) {
-    layRow(x, pairs[2 * k], both, k * px, size);
-    layRow(x, pairs[2 * k + 1], both, (n + k) * px, size);
-  }
+  const both = pairImages(x, pairs, n, size);
   const z = tf.tidy(() => {
     const e = embed(tf, vars, tf.tensor4d(both, [2 * n, size, size, 1]));
     const [a, b] = tf.split(e, 2, 0) as [TfCore.Tensor2D, TfCore.Tensor2D];
@@ -234,14 +243,7 @@ export class SiameseTrainable implements TrainableModel {
 
   step(tf: Tf, input: StepInput): StepOutput {
     const m = input.x.shape[0];
-    const px = this.size * this.size;
-    const both = new Float32Array(2 * m * px);
-    for (let k = 0; k < m; k++) {
-      const i = input.xData[2 * k];
-      const j = input.xData[2 * k + 1];
-      layRow(this.x, i, both, k * px, this.size);
-      layRow(this.x, j, both, (m + k) * px, this.size);
-    }
+    const both = pairImages(this.x, input.xData, m, this.size);
     const e = embed(tf, this.variables, tf.tensor4d(both, [2 * m, this.size, this.size, 1]), this.convGrad);
     const [a, b] = tf.split(e, 2, 0) as [TfCore.Tensor2D, TfCore.Tensor2D];
     const z = pairLogits(tf, this.variables, a, b);

@@ -5,8 +5,8 @@
  * of 10-128 units. TF.js' WASM backend hands every matmul to XNNPACK, which first packs its right-hand operand
  * (cached by tensor id, so fresh each step for weights and batch gradients) and pays the engine's per-op bookkeeping;
  * at these sizes that overhead is as large as the arithmetic. This kernel multiplies in place over one linear memory
- * with arbitrary strides (A^T needs no copy) and no packing; measured ~50 GFLOPS on one core here, on par with
- * XNNPACK's own kernel, with none of the per-call cost.
+ * with arbitrary strides (A^T needs no copy) and no packing. `npm run bench` trains the same autoencoder on both
+ * (docs/benchmarks.md: ~1.7x TF.js' training throughput here).
  *
  * An arena is one WebAssembly instance with its own memory, sized once: callers lay out their buffers (float
  * offsets from `alloc`), then read and write them through `f32`.

@@ -162,18 +162,15 @@ export function stackBackwardInto(
 
 /** [data^T; 1]: the transpose of a row-major rows x cols buffer with a row of ones appended ((cols + 1) x rows). */
 export function transposedWithOnes(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array((cols + 1) * rows);
-  for (let i = 0; i < rows; i++) {
-    const o = i * cols;
-    for (let j = 0; j < cols; j++) out[j * rows + i] = data[o + j];
-  }
-  out.fill(1, cols * rows);
-  return out;
+  return transposed(data, rows, cols, 1).fill(1, cols * rows);
 }
 
-/** The transpose of a row-major rows x cols buffer, in JS (cheaper than a Transpose kernel for a fresh batch). */
-export function transposed(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
+/**
+ * The transpose of a row-major rows x cols buffer, in JS (cheaper than a Transpose kernel for a fresh batch), with
+ * `extraRows` zero rows after it.
+ */
+export function transposed(data: Float32Array, rows: number, cols: number, extraRows = 0): Float32Array {
+  const out = new Float32Array((cols + extraRows) * rows);
   for (let i = 0; i < rows; i++) {
     const o = i * cols;
     for (let j = 0; j < cols; j++) out[j * rows + i] = data[o + j];

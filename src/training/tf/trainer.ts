@@ -243,42 +243,42 @@ export function train(tf: Tf, model: TrainableModel, data: TrainData, opts: Trai
       for (const t of extra.splice(0)) t.dispose();
     }
   };
-  const runHostBatch = (idx: Uint32Array, from: number, to: number, training: boolean, rows: Float64Array | null, rowBase: number): BatchStats => {
-    const m = to - from;
+  /** The batch's rows, training-set indices, labels and per-row class weights, as plain arrays (both step kinds). */
+  const batchOf = (idx: Uint32Array, from: number, to: number) => {
     const batchIdx = idx.slice(from, to);
     let labels: Int32Array | null = null;
     let sampleWeights: Float32Array | null = null;
     if (data.labels) {
-      labels = new Int32Array(m);
-      for (let k = 0; k < m; k++) labels[k] = data.labels[batchIdx[k]];
+      const all = data.labels;
+      labels = Int32Array.from(batchIdx, (r) => all[r]);
       if (cw) sampleWeights = Float32Array.from(labels, (c) => cw[c]);
     }
+    return { m: to - from, xData: gather(data, idx, from, to), batchIdx, labels, sampleWeights };
+  };
+  /** One Adam step of the flat parameter vector from its gradient. */
+  const applyFlat = (g: ArrayLike<number>): void => {
+    if (g.length !== (flat as Float32Array).length) throw new Error(`trainer: flat gradient has ${g.length} values for ${(flat as Float32Array).length} parameters`);
+    (flatAdam as FlatAdam).apply(flat as Float32Array, g);
+  };
+  const runHostBatch = (idx: Uint32Array, from: number, to: number, training: boolean, rows: Float64Array | null, rowBase: number): BatchStats => {
+    const { m, xData, batchIdx, labels, sampleWeights } = batchOf(idx, from, to);
     const stepHost = model.stepHost as NonNullable<TrainableModel['stepHost']>;
-    const out = stepHost.call(model, { xData: gather(data, idx, from, to), rows: m, cols: data.cols, labels, sampleWeights, indices: batchIdx, rng: stepRng.fork(), training });
+    const out = stepHost.call(model, { xData, rows: m, cols: data.cols, labels, sampleWeights, indices: batchIdx, rng: stepRng.fork(), training });
     if (training) {
-      const g = out.flatGrad;
-      if (!flat || !g) throw new Error('trainer: stepHost() needs a flat-parameter model and must return flatGrad while training');
-      if (g.length !== flat.length) throw new Error(`trainer: flat gradient has ${g.length} values for ${flat.length} parameters`);
-      (flatAdam as FlatAdam).apply(flat, g);
+      if (!flat || !out.flatGrad) throw new Error('trainer: stepHost() needs a flat-parameter model and must return flatGrad while training');
+      applyFlat(out.flatGrad);
     }
     if (rows && out.rowLoss) for (let k = 0; k < m; k++) rows[rowBase + k] = out.rowLoss[k];
     return { loss: out.loss, correct: out.correct ?? NaN };
   };
   const runBatchInner = (idx: Uint32Array, from: number, to: number, training: boolean, rows: Float64Array | null, rowBase: number): BatchStats =>
     tf.tidy(() => {
-      const m = to - from;
-      const xData = gather(data, idx, from, to);
-      const x = tf.tensor2d(xData, [m, data.cols]);
-      const batchIdx = idx.slice(from, to);
-      let labels: TfCore.Tensor1D | null = null;
-      let sampleWeights: TfCore.Tensor1D | null = null;
-      if (data.labels) {
-        const l = new Int32Array(m);
-        for (let k = 0; k < m; k++) l[k] = data.labels[batchIdx[k]];
-        labels = tf.tensor1d(l, 'int32');
-        if (cw) sampleWeights = tf.tensor1d(Float32Array.from(l, (c) => cw[c]));
-      }
-      const input: StepInput = { x, xData, labels, sampleWeights, indices: batchIdx, rng: stepRng.fork(), training };
+      const b = batchOf(idx, from, to);
+      const m = b.m;
+      const x = tf.tensor2d(b.xData, [m, data.cols]);
+      const labels = b.labels ? tf.tensor1d(b.labels, 'int32') : null;
+      const sampleWeights = b.sampleWeights ? tf.tensor1d(b.sampleWeights) : null;
+      const input: StepInput = { x, xData: b.xData, labels, sampleWeights, indices: b.batchIdx, rng: stepRng.fork(), training };
       let out: StepOutput;
       if (training && model.autodiff) {
         let kept: StepOutput | null = null;
@@ -298,9 +298,7 @@ export function train(tf: Tf, model: TrainableModel, data: TrainData, opts: Trai
         const grads = out.grads;
         if (!out.flatGrad && (!grads || grads.length !== (flat ? 1 : vars.length))) throw new Error('trainer: step() returned no gradients while training');
         if (flat) {
-          const g = out.flatGrad ?? (grads as TfCore.Tensor[])[0].dataSync();
-          if (g.length !== flat.length) throw new Error(`trainer: flat gradient has ${g.length} values for ${flat.length} parameters`);
-          (flatAdam as FlatAdam).apply(flat, g);
+          applyFlat(out.flatGrad ?? (grads as TfCore.Tensor[])[0].dataSync());
         } else {
           const gs = grads as TfCore.Tensor[];
           (optimizer as NonNullable<typeof optimizer>).applyGradients(vars.map((v, i) => ({ name: v.name, tensor: gs[i] })));
