@@ -27,6 +27,11 @@ export function webRoot(): string | null {
 
 const MODEL_FILE = /^[A-Za-z0-9._-]+\.v\d+\.model\.json$/;
 
+/** A count query parameter: `def` when absent or not a number, else clamped to 1..max. */
+function intParam(v: string | undefined, def: number, max: number): number {
+  return Math.min(max, Math.max(1, Number(v) || def));
+}
+
 /** A client certificate was presented and verified against server.tls.clientCaFile. */
 function clientCertVerified(socket: TLSSocket): boolean {
   if (!socket.authorized) return false;
@@ -124,7 +129,7 @@ export async function buildServer(hub: Hub, tls: ServerTlsOptions | null = null)
   app.get('/api/alerts', async (req) => {
     const q = req.query as { status?: string; limit?: string };
     const status = q.status === 'firing' || q.status === 'resolved' ? q.status : undefined;
-    const limit = Math.min(1000, Math.max(1, Number(q.limit) || 100));
+    const limit = intParam(q.limit, 100, 1000);
     return { alerts: hub.alerts.list({ status, limit }) };
   });
   app.get('/api/alerts/:id', async (req, reply) => {
@@ -133,8 +138,8 @@ export async function buildServer(hub: Hub, tls: ServerTlsOptions | null = null)
   });
   app.get('/api/timelines', async (req) => {
     const q = req.query as { limit?: string; points?: string; container?: string };
-    const limit = Math.min(200, Math.max(1, Number(q.limit) || 20));
-    const points = Math.min(2000, Math.max(1, Number(q.points) || 120));
+    const limit = intParam(q.limit, 20, 200);
+    const points = intParam(q.points, 120, 2000);
     const st = await hub.runtime.status({ limit, points, container: q.container });
     return {
       intervalSeconds: cfg.detection.intervalSeconds,
@@ -166,7 +171,7 @@ export async function buildServer(hub: Hub, tls: ServerTlsOptions | null = null)
   app.get('/api/alerts/outbox', async () => ({ outbox: hub.alerts.outboxStats() }));
   app.get('/api/alerts/dead-letters', async (req) => {
     const q = req.query as { sink?: string; limit?: string };
-    return { deadLetters: hub.alerts.deadLetters({ sink: q.sink || undefined, limit: Math.min(10_000, Math.max(1, Number(q.limit) || 100)) }) };
+    return { deadLetters: hub.alerts.deadLetters({ sink: q.sink || undefined, limit: intParam(q.limit, 100, 10_000) }) };
   });
   app.get('/api/response/audit', async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
@@ -179,7 +184,7 @@ export async function buildServer(hub: Hub, tls: ServerTlsOptions | null = null)
       namespace: q.namespace || undefined,
       decision: q.decision as 'act' | 'skip' | 'deny' | undefined,
       since,
-      limit: Math.min(10_000, Math.max(1, Number(q.limit) || 100)),
+      limit: intParam(q.limit, 100, 10_000),
     });
     return { enabled: hub.response !== null, records: records ?? [] };
   });
